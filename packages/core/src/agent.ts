@@ -1,0 +1,385 @@
+import type { AgentContext, Behavior } from './behavior';
+import { capabilitiesOf } from './behavior';
+import { DoneBox } from './done-box';
+import { Envelope } from './envelope';
+import {
+  AgentUnavailableError,
+  DuplicateMessageError,
+  EscherError,
+  ForgedSourceError,
+  HandlerError,
+  MetaobjectError,
+  SiblingRuleError,
+  StateNotReifiableError,
+  UnhandledEventError,
+} from './errors';
+import type { EventLog } from './events';
+import type { MetaContext, Metaobject } from './metaobject';
+import { Path } from './path';
+import type { ProtocolEvent } from './protocol-event';
+import { RingQueue } from './ring-queue';
+import { Route } from './route';
+import type { Clock, TimerHandle } from './services/clock';
+import { type Layer, MetaStack, type StackEnds, type StackPosition } from './stack';
+import { StateSnapshot } from './state-snapshot';
+
+/** Lifecycle of a physical agent. */
+export type AgentStatus = 'running' | 'crashed' | 'stopped';
+
+/** What an agent needs from the runtime hosting it. */
+export interface AgentHost {
+  readonly log: EventLog;
+  readonly clock: Clock;
+  /** Puts the agent on the run queue. */
+  schedule(agent: Agent): void;
+  /** Hands a message that left the top of the stack to the bus. */
+  post(msg: Envelope, route: Route): void;
+  /** Wakes the scheduler after work done outside it (timers). */
+  kick(): void;
+}
+
+/**
+ * A physical agent (Escher §2.1): a state machine (the {@link Behavior}) with
+ * an inbox and a done box, under a DIL metaobject stack. It runs one message
+ * at a time. Messages leave through the stack to the bus immediately, so an
+ * in-process agent's outbox is always empty; the refinement issue adds
+ * retransmission from an outbox for links that can lose messages.
+ */
+export class Agent implements StackEnds {
+  readonly depth: number;
+  status: AgentStatus = 'running';
+  /** Accepted messages not yet run, in arrival order (DIL's default mail queue). */
+  readonly inbox = new RingQueue<Envelope>(4);
+  readonly doneBox = new DoneBox();
+  readonly stack: MetaStack;
+  /** @internal on the runtime's run queue. */
+  scheduled = false;
+
+  /** Messages a dispatch hook released outside the agent's turn: they run first, next turn. */
+  private readonly released = new RingQueue<Envelope>(2);
+  private readonly routes = new Map<Path, Route>();
+  private lastRoute: Route | undefined;
+  private inTurn = false;
+  private inHandler = false;
+  private readonly timers = new Map<TimerHandle, Metaobject | undefined>();
+  private capabilities: ReadonlySet<string>;
+  /** The application's view (its `ctx`). */
+  readonly context: AgentContext;
+
+  constructor(
+    readonly path: Path,
+    readonly minDepth: number,
+    private behavior: Behavior,
+    private readonly host: AgentHost,
+    private readonly routeEpoch: () => number,
+    private readonly refreshRoute: (route: Route) => void,
+  ) {
+    this.depth = Path.depth(path);
+    this.stack = new MetaStack(this);
+    this.capabilities = capabilitiesOf(behavior);
+    this.context = this.makeContext();
+  }
+
+  /** The application object (for inspection in tests and tools). */
+  get application(): Behavior {
+    return this.behavior;
+  }
+
+  // ---- sending -------------------------------------------------------------
+
+  /** A route for `dst`, validated once and cached. @throws InvalidPathError */
+  route(dst: Path | string): Route {
+    const last = this.lastRoute;
+    if (last !== undefined && last.dst === dst) return last;
+    let r = this.routes.get(dst as Path);
+    if (r === undefined) {
+      const p = Path.parse(dst);
+      r = new Route(p, Path.maySend(this.path, p));
+      this.routes.set(p, r);
+    }
+    this.lastRoute = r;
+    return r;
+  }
+
+  /** A new message from this agent. @throws InvalidPathError, SiblingRuleError */
+  newMessage<P>(dst: Path | string, payload: P): Envelope<P> {
+    const r = this.route(dst);
+    if (!r.allowed) throw new SiblingRuleError(this.path, r.dst);
+    return new Envelope(++r.lastId, this.path, r.dst, payload);
+  }
+
+  /** Top of `transmit`: checks the source and the sibling rule, then hands to the bus. */
+  toBus(msg: Envelope): void {
+    if (msg.src !== this.path) {
+      this.host.log.dropped(this.path, msg, new ForgedSourceError(msg.src, this.path));
+      return;
+    }
+    let r: Route;
+    try {
+      r = this.route(msg.dst);
+    } catch (e) {
+      this.host.log.dropped(this.path, msg, e as EscherError);
+      return;
+    }
+    if (!r.allowed) {
+      this.host.log.dropped(this.path, msg, new SiblingRuleError(this.path, r.dst));
+      return;
+    }
+    if (r.epoch !== this.routeEpoch()) this.refreshRoute(r);
+    this.host.post(msg, r);
+  }
+
+  // ---- receiving -----------------------------------------------------------
+
+  /** From the bus: down the stack (DIL `deliver`). */
+  receive(msg: Envelope): void {
+    if (this.status !== 'running') {
+      this.host.log.dropped(this.path, msg, new AgentUnavailableError(this.path, this.status));
+      return;
+    }
+    if (this.stack.size === 0) {
+      this.accept(msg);
+      return;
+    }
+    try {
+      this.stack.deliver(msg);
+    } catch (e) {
+      this.host.log.dropped(this.path, msg, this.metaError(e));
+    }
+  }
+
+  /** Bottom of `deliver`: refuse duplicates, queue in the inbox. */
+  accept(msg: Envelope): void {
+    if (this.status !== 'running') {
+      this.host.log.dropped(this.path, msg, new AgentUnavailableError(this.path, this.status));
+      return;
+    }
+    if (!this.doneBox.channel(msg.src, msg.dst).accepted.add(msg.id)) {
+      this.host.log.dropped(this.path, msg, new DuplicateMessageError(msg.src, msg.dst, msg.id));
+      return;
+    }
+    this.inbox.push(msg);
+    this.host.log.delivered(this.path, msg);
+    if (!this.scheduled) this.host.schedule(this);
+  }
+
+  /** Has work for the scheduler. */
+  hasWork(): boolean {
+    return this.status === 'running' && (this.inbox.length !== 0 || this.released.length !== 0);
+  }
+
+  /** One turn: run one released message, or dispatch the inbox head through the stack. */
+  step(): void {
+    this.inTurn = true;
+    try {
+      const held = this.released.shift();
+      if (held !== undefined) {
+        this.runBase(held);
+        return;
+      }
+      const msg = this.inbox.shift();
+      if (msg === undefined) return;
+      if (this.stack.size === 0) {
+        this.runBase(msg);
+        return;
+      }
+      try {
+        this.stack.dispatch(msg);
+      } catch (e) {
+        this.host.log.dropped(this.path, msg, this.metaError(e));
+      }
+    } finally {
+      this.inTurn = false;
+    }
+  }
+
+  /** Bottom of `dispatch`: run the application on one message. */
+  runBase(msg: Envelope): void {
+    if (!this.inTurn || this.inHandler) {
+      // Released by a metaobject outside this agent's turn: keep one-at-a-time.
+      this.released.push(msg);
+      if (!this.scheduled && this.status === 'running') this.host.schedule(this);
+      return;
+    }
+    if (this.status !== 'running') {
+      this.host.log.dropped(this.path, msg, new AgentUnavailableError(this.path, this.status));
+      return;
+    }
+    this.inHandler = true;
+    this.host.log.dispatched(this.path, msg);
+    try {
+      this.behavior.receive(msg, this.context);
+    } catch (cause) {
+      this.host.log.error(this.path, msg, new HandlerError(this.path, { cause }));
+    } finally {
+      this.inHandler = false;
+      this.doneBox.channel(msg.src, msg.dst).done.add(msg.id);
+    }
+  }
+
+  // ---- events and state ----------------------------------------------------
+
+  unhandledControl(event: ProtocolEvent): unknown {
+    throw new UnhandledEventError(this.path, event.type);
+  }
+
+  notifyBase(event: ProtocolEvent): unknown {
+    const b = this.behavior;
+    if (b.onEvent === undefined) return undefined;
+    try {
+      return b.onEvent(event, this.context);
+    } catch (cause) {
+      this.host.log.error(this.path, undefined, new HandlerError(this.path, { cause }));
+      return undefined;
+    }
+  }
+
+  baseCapabilities(): ReadonlySet<string> {
+    return this.capabilities;
+  }
+
+  reifyState(): StateSnapshot {
+    if (typeof this.behavior.reifyState !== 'function') throw new StateNotReifiableError(this.path);
+    return StateSnapshot.capture(this.behavior.reifyState());
+  }
+
+  reflectState(state: StateSnapshot): void {
+    if (typeof this.behavior.reflectState !== 'function') throw new StateNotReifiableError(this.path);
+    this.behavior.reflectState(StateSnapshot.open(state));
+  }
+
+  // ---- stack ---------------------------------------------------------------
+
+  install(meta: Metaobject, position?: StackPosition): void {
+    this.stack.install(meta, position);
+  }
+
+  remove(meta: Metaobject): void {
+    this.stack.remove(meta);
+    this.cancelTimersOf(meta);
+  }
+
+  stackChanged(): void {
+    this.host.log.lifecycle(this.path, 'stack-changed');
+  }
+
+  contextFor(layer: Layer): MetaContext {
+    const agent = this;
+    const stack = this.stack;
+    const host = this.host;
+    return {
+      self: this.path,
+      now: () => host.clock.now(),
+      message: (dst, payload) => agent.newMessage(dst, payload),
+      transmit: (msg) => stack.transmitAt(layer.above(), msg),
+      deliver: (msg) => stack.deliverAt(layer.below(), msg),
+      notify: (event) => stack.notifyAt(layer.below(), event),
+      control: (event) => stack.controlAt(layer.above(), event),
+      consume: (msg) => {
+        const ch = agent.doneBox.channel(msg.src, msg.dst);
+        if (!ch.accepted.add(msg.id)) return false;
+        ch.done.add(msg.id);
+        return true;
+      },
+      drop: (msg, reason) => host.log.dropped(agent.path, msg, reason),
+      report: (error, msg) => host.log.error(agent.path, msg, error),
+      hasAccepted: (msg) => agent.doneBox.accepted(msg.id, msg.src, msg.dst),
+      reifyState: () => agent.reifyState(),
+      reflectState: (s) => agent.reflectState(s),
+      setTimer: (delayMs, fn) => agent.setTimer(delayMs, fn, layer.meta),
+      clearTimer: (h) => agent.clearTimer(h),
+    };
+  }
+
+  // ---- lifecycle -----------------------------------------------------------
+
+  /** Calls the application's onStart. */
+  start(): void {
+    const b = this.behavior;
+    if (b.onStart === undefined) return;
+    this.inTurn = true;
+    this.inHandler = true;
+    try {
+      b.onStart(this.context);
+    } catch (cause) {
+      this.host.log.error(this.path, undefined, new HandlerError(this.path, { cause }));
+    } finally {
+      this.inHandler = false;
+      this.inTurn = false;
+    }
+  }
+
+  /**
+   * Crash or stop: volatile state is gone. Queued messages are reported as
+   * dropped (a crashed agent no longer processes its inbox, Escher §2.1).
+   */
+  halt(status: 'crashed' | 'stopped'): void {
+    if (this.status !== 'running') return;
+    this.status = status;
+    for (const h of this.timers.keys()) this.host.clock.clearTimer(h);
+    this.timers.clear();
+    this.stack.clear();
+    const reason = new AgentUnavailableError(this.path, status);
+    for (const m of this.released.drain()) this.host.log.dropped(this.path, m, reason);
+    for (const m of this.inbox.drain()) this.host.log.dropped(this.path, m, reason);
+  }
+
+  // ---- timers --------------------------------------------------------------
+
+  setTimer(delayMs: number, fn: () => void, owner?: Metaobject): TimerHandle {
+    const handle: TimerHandle = this.host.clock.setTimer(delayMs, () => {
+      if (!this.timers.delete(handle) || this.status !== 'running') return;
+      const wasInTurn = this.inTurn;
+      this.inTurn = true;
+      try {
+        fn();
+      } catch (cause) {
+        const err =
+          owner === undefined ? new HandlerError(this.path, { cause }) : new MetaobjectError(this.path, owner.label, { cause });
+        this.host.log.error(this.path, undefined, err);
+      } finally {
+        this.inTurn = wasInTurn;
+      }
+      this.host.kick();
+    });
+    this.timers.set(handle, owner);
+    return handle;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    if (this.timers.delete(handle)) this.host.clock.clearTimer(handle);
+  }
+
+  private cancelTimersOf(meta: Metaobject): void {
+    for (const [h, owner] of this.timers) {
+      if (owner === meta) {
+        this.timers.delete(h);
+        this.host.clock.clearTimer(h);
+      }
+    }
+  }
+
+  private metaError(e: unknown): EscherError {
+    return e instanceof EscherError ? e : new MetaobjectError(this.path, 'stack', { cause: e });
+  }
+
+  private makeContext(): AgentContext {
+    const agent = this;
+    return {
+      self: this.path,
+      send<P>(dst: Path | string, payload: P): Envelope<P> {
+        const msg = agent.newMessage(dst, payload);
+        if (agent.stack.size === 0) agent.toBus(msg);
+        else agent.stack.transmit(msg);
+        return msg;
+      },
+      reply<P>(to: Envelope, payload: P): Envelope<P> {
+        return this.send(to.src, payload);
+      },
+      control: (event) => agent.stack.control(event),
+      now: () => agent.host.clock.now(),
+      setTimer: (delayMs, fn) => agent.setTimer(delayMs, fn),
+      clearTimer: (h) => agent.clearTimer(h),
+    };
+  }
+}

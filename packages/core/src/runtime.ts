@@ -1,0 +1,399 @@
+import { inject, injectable } from 'tsyringe';
+import type { Subscription } from 'rxjs';
+import { Agent, type AgentHost, type AgentStatus } from './agent';
+import { type Behavior, type Handler, toBehavior } from './behavior';
+import { Envelope } from './envelope';
+import {
+  AgentExistsError,
+  EscherError,
+  InvalidMinDepthError,
+  MalformedMessageError,
+  RuntimeClosedError,
+  SiblingRuleError,
+  UnknownAgentError,
+} from './errors';
+import { EventLog } from './events';
+import type { Metaobject } from './metaobject';
+import { Path } from './path';
+import type { ProtocolHost } from './protocol';
+import { RingQueue } from './ring-queue';
+import type { Route } from './route';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-options';
+import { CLOCK, type Clock } from './services/clock';
+import { CODEC, type Codec } from './services/codec';
+import { DISCOVERY, type Discovery } from './services/discovery';
+import type { Frame, WireMessage } from './services/frame';
+import { FRAME_VERSION } from './services/frame';
+import { NETWORK, type Network, type NetworkEndpoint, type RuntimeId } from './services/network';
+import type { StackPosition } from './stack';
+
+/** Options of {@link Runtime.spawn}. */
+export interface SpawnOptions {
+  /** Shallowest destination this agent receives (Escher §2.2); default 1. */
+  readonly minDepth?: number;
+}
+
+/** A read-only view of a hosted agent, for tools, tests and examples. */
+export interface AgentInfo {
+  readonly path: Path;
+  readonly minDepth: number;
+  readonly status: AgentStatus;
+  readonly inboxSize: number;
+  readonly stack: readonly string[];
+}
+
+/**
+ * Hosts physical agents: a run-queue scheduler, the refinement-aware bus
+ * (a message for `d` reaches every agent `a` with `d` ancestor-or-self of `a`
+ * and depth(d) ≥ a.minDepth), the sibling rule, and the event stream.
+ * Messages for agents in other runtimes go through the injected
+ * {@link Network}, found through the injected {@link Discovery}.
+ */
+@injectable()
+export class Runtime implements AgentHost, ProtocolHost {
+  readonly id: RuntimeId;
+  readonly log: EventLog;
+  private readonly agents = new Map<Path, Agent>();
+  private readonly runQueue = new RingQueue<Agent>(64);
+  private epoch = 0;
+  private draining = false;
+  private kickPending = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly endpoint: NetworkEndpoint;
+  private readonly outgoing = new Map<RuntimeId, WireMessage[]>();
+  private flushPending = false;
+  private readonly discoverySub: Subscription;
+  private readonly quantum: number;
+
+  constructor(
+    @inject(RUNTIME_OPTIONS) options: RuntimeOptions,
+    @inject(CLOCK) readonly clock: Clock,
+    @inject(NETWORK) network: Network,
+    @inject(DISCOVERY) private readonly discovery: Discovery,
+    @inject(CODEC) private readonly codec: Codec,
+  ) {
+    this.id = options.id;
+    this.quantum = options.quantum;
+    this.log = new EventLog(this.id);
+    this.endpoint = network.attach(this.id, (from, bytes) => this.onFrame(from, bytes));
+    // Any change in who hosts what invalidates every cached route.
+    this.discoverySub = discovery.changes$.subscribe(() => this.epoch++);
+  }
+
+  /** Every bus step: transmitted, delivered, dispatched, dropped, error, lifecycle. */
+  get events$() {
+    return this.log.events$;
+  }
+
+  /** Running totals of bus steps. */
+  get counters() {
+    return this.log.counters;
+  }
+
+  // ---- agents --------------------------------------------------------------
+
+  /**
+   * Starts a physical agent at `path`.
+   * @throws InvalidPathError, AgentExistsError, InvalidMinDepthError, RuntimeClosedError
+   */
+  spawn(path: Path | string, behavior: Behavior | Handler, options: SpawnOptions = {}): AgentInfo {
+    if (this.closed) throw new RuntimeClosedError(this.id);
+    const p = Path.parse(path);
+    if (p === '') throw new InvalidMinDepthError(p, 'the system agent is virtual and cannot be spawned');
+    const existing = this.agents.get(p);
+    if (existing !== undefined && existing.status === 'running') throw new AgentExistsError(p);
+    const minDepth = options.minDepth ?? 1;
+    if (!Number.isInteger(minDepth) || minDepth < 1 || minDepth > Path.depth(p)) throw new InvalidMinDepthError(p, minDepth);
+    const agent = new Agent(
+      p,
+      minDepth,
+      toBehavior(behavior),
+      this,
+      () => this.epoch,
+      (r) => this.refresh(r),
+    );
+    this.agents.set(p, agent);
+    this.epoch++;
+    this.discovery.announce(this.id, p, minDepth);
+    this.log.lifecycle(p, 'spawned');
+    agent.start();
+    this.kick();
+    return this.info(agent);
+  }
+
+  /** Crash failure: the agent stops processing and loses its volatile state. */
+  crash(path: Path | string): void {
+    this.halt(path, 'crashed');
+  }
+
+  /** Stops an agent for good and forgets it. */
+  stop(path: Path | string): void {
+    this.halt(path, 'stopped');
+    this.agents.delete(Path.parse(path));
+    this.epoch++;
+  }
+
+  /** Paths of hosted agents, sorted. */
+  paths(): Path[] {
+    return [...this.agents.keys()].sort();
+  }
+
+  /** A view of the agent at `path`, if hosted here. */
+  agent(path: Path | string): AgentInfo | undefined {
+    const a = this.agents.get(path as Path);
+    return a === undefined ? undefined : this.info(a);
+  }
+
+  /** The application object of the agent at `path` (for tests and tools). */
+  application<B extends Behavior = Behavior>(path: Path | string): B {
+    return this.require(path).application as B;
+  }
+
+  /** Sends from a hosted agent as if its application did (through its stack). */
+  send<P>(from: Path | string, dst: Path | string, payload: P): Envelope<P> {
+    return this.require(from).context.send(dst, payload);
+  }
+
+  /** Raises a control event on a hosted agent's stack, as its application would. */
+  control(path: Path | string, event: import('./protocol-event').ProtocolEvent): unknown {
+    return this.require(path).context.control(event);
+  }
+
+  /** The done box of a hosted agent: `contains(i, src, dst)`. */
+  doneBox(path: Path | string) {
+    return this.require(path).doneBox;
+  }
+
+  // ---- stacks (ProtocolHost) ----------------------------------------------
+
+  install(path: Path | string, meta: Metaobject, position?: StackPosition): void {
+    this.require(path).install(meta, position);
+  }
+
+  remove(path: Path | string, meta: Metaobject): void {
+    this.require(path).remove(meta);
+  }
+
+  // ---- scheduler -----------------------------------------------------------
+
+  /** @internal AgentHost */
+  schedule(agent: Agent): void {
+    agent.scheduled = true;
+    this.runQueue.push(agent);
+    if (!this.draining) this.kick();
+  }
+
+  /** @internal AgentHost: make sure queued work runs soon. */
+  kick(): void {
+    if (this.kickPending || this.draining || this.closed) return;
+    if (this.runQueue.length === 0) {
+      if (this.idleWaiters.length > 0 && !this.flushPending) this.wakeIdle();
+      return;
+    }
+    this.kickPending = true;
+    setImmediate(this.onKick);
+  }
+
+  /**
+   * Runs queued messages synchronously until none is left or `maxSteps`
+   * have run; returns how many ran. Benchmarks and tests use it to run
+   * without the event loop; normal programs let the runtime schedule itself.
+   */
+  drain(maxSteps = Number.POSITIVE_INFINITY): number {
+    if (this.draining) return 0;
+    this.draining = true;
+    let steps = 0;
+    const q = this.runQueue;
+    try {
+      while (steps < maxSteps) {
+        const agent = q.shift();
+        if (agent === undefined) break;
+        agent.scheduled = false;
+        agent.step();
+        steps++;
+        if (!agent.scheduled && agent.hasWork()) {
+          agent.scheduled = true;
+          q.push(agent);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+    return steps;
+  }
+
+  /** Resolves once nothing is queued here (timers may still be pending). */
+  idle(): Promise<void> {
+    if (this.runQueue.length === 0 && !this.kickPending && !this.flushPending) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.kick();
+    });
+  }
+
+  /** Stops every agent and detaches from the network. */
+  close(): void {
+    if (this.closed) return;
+    for (const p of [...this.agents.keys()]) this.stop(p);
+    this.closed = true;
+    this.discoverySub.unsubscribe();
+    this.endpoint.close();
+    this.log.complete();
+    this.wakeIdle();
+  }
+
+  private readonly onKick = (): void => {
+    this.kickPending = false;
+    this.drain(this.quantum);
+    if (this.runQueue.length > 0) this.kick();
+    else if (!this.flushPending) this.wakeIdle();
+  };
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---- bus -----------------------------------------------------------------
+
+  /** @internal AgentHost: a message left the top of a stack. */
+  post(msg: Envelope, route: Route): void {
+    this.log.transmitted(msg);
+    const local = route.local;
+    const remote = route.remote;
+    const n = local.length;
+    if (n === 0 && remote.length === 0) {
+      this.log.dropped(msg.src, msg, new UnknownAgentError(msg.dst));
+      return;
+    }
+    for (let i = 0; i < remote.length; i++) this.enqueueRemote(remote[i] as RuntimeId, msg);
+    // Each receiver gets its own envelope so that one receiver's metaobjects cannot affect another's.
+    for (let i = 0; i < n - 1; i++) (local[i] as Agent).receive(msg.copy());
+    if (n > 0) (local[n - 1] as Agent).receive(remote.length === 0 ? msg : msg.copy());
+  }
+
+  /** Recomputes the receivers of `route.dst`. */
+  private refresh(route: Route): void {
+    route.local = this.localReceivers(route.dst);
+    route.remote = this.discovery.resolve(route.dst).filter((r) => r !== this.id);
+    route.epoch = this.epoch;
+  }
+
+  private localReceivers(dst: Path): Agent[] {
+    const d = Path.depth(dst);
+    const out: Agent[] = [];
+    for (const a of this.agents.values()) {
+      if (d >= a.minDepth && Path.isAncestorOrSelf(dst, a.path)) out.push(a);
+    }
+    return out;
+  }
+
+  private enqueueRemote(to: RuntimeId, msg: Envelope): void {
+    let batch = this.outgoing.get(to);
+    if (batch === undefined) {
+      batch = [];
+      this.outgoing.set(to, batch);
+    }
+    const wire: WireMessage = { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload };
+    if (msg.roleTags !== undefined) (wire as { roleTags?: Record<string, unknown> }).roleTags = msg.roleTags;
+    if (msg.tags !== undefined) (wire as { tags?: readonly unknown[] }).tags = msg.tags;
+    batch.push(wire);
+    if (!this.flushPending) {
+      // One frame per destination per tick: batching is what makes links fast.
+      this.flushPending = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushPending = false;
+    for (const [to, messages] of this.outgoing) {
+      const frame: Frame = { v: FRAME_VERSION, from: this.id, messages };
+      this.endpoint.send(to, this.codec.encode(frame));
+    }
+    this.outgoing.clear();
+    if (this.runQueue.length === 0 && !this.kickPending) this.wakeIdle();
+  };
+
+  /** A frame from another runtime: decode, validate each message, deliver locally. */
+  private onFrame(from: RuntimeId, bytes: Uint8Array): void {
+    if (this.closed) return;
+    let frame: Frame;
+    try {
+      frame = this.codec.decode(bytes);
+    } catch (e) {
+      this.log.dropped(undefined, undefined, asEscherError(e));
+      return;
+    }
+    for (const w of frame.messages) {
+      let msg: Envelope;
+      try {
+        msg = toEnvelope(w);
+      } catch (e) {
+        this.log.dropped(undefined, undefined, asEscherError(e));
+        continue;
+      }
+      if (!Path.maySend(msg.src, msg.dst)) {
+        this.log.dropped(undefined, msg, new SiblingRuleError(msg.src, msg.dst));
+        continue;
+      }
+      const receivers = this.localReceivers(msg.dst);
+      if (receivers.length === 0) {
+        this.log.dropped(undefined, msg, new UnknownAgentError(msg.dst));
+        continue;
+      }
+      for (let i = 0; i < receivers.length; i++) (receivers[i] as Agent).receive(i === 0 ? msg : msg.copy());
+    }
+    void from;
+  }
+
+  // ---- helpers -------------------------------------------------------------
+
+  private halt(path: Path | string, status: 'crashed' | 'stopped'): void {
+    const agent = this.require(path);
+    agent.halt(status);
+    this.discovery.withdraw(this.id, agent.path);
+    this.log.lifecycle(agent.path, status);
+  }
+
+  private require(path: Path | string): Agent {
+    const a = this.agents.get(path as Path);
+    if (a === undefined) throw new UnknownAgentError(typeof path === 'string' ? path : String(path));
+    return a;
+  }
+
+  private info(a: Agent): AgentInfo {
+    return {
+      path: a.path,
+      minDepth: a.minDepth,
+      status: a.status,
+      inboxSize: a.inbox.length,
+      stack: a.stack.list().map((m) => m.label),
+    };
+  }
+}
+
+function asEscherError(e: unknown): EscherError {
+  return e instanceof EscherError ? e : new MalformedMessageError(String(e), { cause: e });
+}
+
+/** Validates a message that arrived from another runtime. @throws MalformedMessageError */
+function toEnvelope(w: WireMessage): Envelope {
+  if (typeof w !== 'object' || w === null) throw new MalformedMessageError('not an object');
+  if (!Number.isSafeInteger(w.id) || w.id < 1) throw new MalformedMessageError(`bad id ${String(w.id)}`);
+  let src: Path;
+  let dst: Path;
+  try {
+    src = Path.parse(w.src);
+    dst = Path.parse(w.dst);
+  } catch (cause) {
+    throw new MalformedMessageError('bad path', { cause });
+  }
+  if (w.roleTags !== undefined && (typeof w.roleTags !== 'object' || w.roleTags === null || Array.isArray(w.roleTags))) {
+    throw new MalformedMessageError('role tags must be an object');
+  }
+  if (w.tags !== undefined && !Array.isArray(w.tags)) throw new MalformedMessageError('tags must be an array');
+  return new Envelope(w.id, src, dst, w.payload, w.roleTags === undefined ? undefined : { ...w.roleTags }, w.tags);
+}

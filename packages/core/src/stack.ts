@@ -1,0 +1,194 @@
+import type { Envelope } from './envelope';
+import { MetaobjectNotInstalledError, RoleRequirementError } from './errors';
+import type { Continuation, EventContinuation, MetaContext, Metaobject } from './metaobject';
+import type { Path } from './path';
+import type { ProtocolEvent } from './protocol-event';
+
+/** The ends of the stack: what happens below the bottom and above the top. */
+export interface StackEnds {
+  readonly path: Path;
+  /** Above the top of `transmit`: hand to the bus. */
+  toBus(msg: Envelope): void;
+  /** Below the bottom of `deliver`: DIL's default deliver, queue in the inbox. */
+  accept(msg: Envelope): void;
+  /** Below the bottom of `dispatch`: run the application's handler. */
+  runBase(msg: Envelope): void;
+  /** Above the top of `control`: nobody handled the event. */
+  unhandledControl(event: ProtocolEvent): unknown;
+  /** Below the bottom of `notify`: the application's `onEvent`. */
+  notifyBase(event: ProtocolEvent): unknown;
+  /** Capabilities the application provides. */
+  baseCapabilities(): ReadonlySet<string>;
+  /** A context for one metaobject. */
+  contextFor(layer: Layer): MetaContext;
+  /** The stack changed (for tracing). */
+  stackChanged(): void;
+}
+
+/** Where to put a metaobject: on top (the default, DIL's order of assumption), at the bottom, or at an index. */
+export type StackPosition = 'top' | 'bottom' | number;
+
+/**
+ * One metaobject's place in a stack, with its continuations. Continuations
+ * resolve neighbours by the current index when called, so they stay right
+ * after the stack changes, even for a message held across the change.
+ */
+export class Layer {
+  index = -1;
+  /** Set when removed: where the layer was, so held continuations still reach the right neighbours. */
+  removedAt = -1;
+  readonly transmitNext: Continuation;
+  readonly deliverNext: Continuation;
+  readonly dispatchNext: Continuation;
+  readonly controlNext: EventContinuation;
+  readonly notifyNext: EventContinuation;
+
+  constructor(readonly meta: Metaobject, stack: MetaStack) {
+    this.transmitNext = (m) => stack.transmitAt(this.above(), m);
+    this.deliverNext = (m) => stack.deliverAt(this.below(), m);
+    this.dispatchNext = (m) => stack.dispatchAt(this.below(), m);
+    this.controlNext = (e) => stack.controlAt(this.above(), e);
+    this.notifyNext = (e) => stack.notifyAt(this.below(), e);
+  }
+
+  above(): number {
+    return this.index >= 0 ? this.index + 1 : this.removedAt;
+  }
+
+  below(): number {
+    return this.index >= 0 ? this.index - 1 : this.removedAt - 1;
+  }
+}
+
+/**
+ * An agent's metaobject stack (DIL). Index 0 is the bottom, next to the
+ * application. Installing checks the requirements of every metaobject against
+ * what the application and the metaobjects below it provide; an inconsistent
+ * stack is refused with {@link RoleRequirementError} and left unchanged.
+ */
+export class MetaStack {
+  private layers: Layer[] = [];
+
+  constructor(private readonly ends: StackEnds) {}
+
+  get size(): number {
+    return this.layers.length;
+  }
+
+  /** Metaobjects bottom to top. */
+  list(): Metaobject[] {
+    return this.layers.map((l) => l.meta);
+  }
+
+  /** Installs `meta` on a live agent. @throws RoleRequirementError */
+  install(meta: Metaobject, position: StackPosition = 'top'): void {
+    if (meta.installed) throw new RoleRequirementError(this.ends.path, meta.label, [], 'it is already installed on a stack');
+    const at = position === 'top' ? this.layers.length : position === 'bottom' ? 0 : position;
+    if (!Number.isInteger(at) || at < 0 || at > this.layers.length) {
+      throw new RoleRequirementError(this.ends.path, meta.label, [], `position ${String(position)} is outside the stack`);
+    }
+    const key = meta.key;
+    if (key !== undefined && this.layers.some((l) => l.meta.key === key)) {
+      throw new RoleRequirementError(this.ends.path, meta.label, [], `a metaobject with key ${key} is already installed`);
+    }
+    const proposed = this.layers.map((l) => l.meta);
+    proposed.splice(at, 0, meta);
+    this.check(proposed);
+    const layer = new Layer(meta, this);
+    this.layers.splice(at, 0, layer);
+    this.reindex();
+    meta.attach(this.ends.contextFor(layer));
+    this.ends.stackChanged();
+  }
+
+  /** Removes `meta` from a live agent. @throws MetaobjectNotInstalledError, RoleRequirementError */
+  remove(meta: Metaobject): void {
+    const at = this.layers.findIndex((l) => l.meta === meta);
+    if (at < 0) throw new MetaobjectNotInstalledError(this.ends.path, meta.label);
+    const proposed = this.layers.map((l) => l.meta);
+    proposed.splice(at, 1);
+    this.check(proposed);
+    const [layer] = this.layers.splice(at, 1) as [Layer];
+    this.reindex();
+    layer.index = -1;
+    layer.removedAt = at;
+    meta.detach();
+    this.ends.stackChanged();
+  }
+
+  /** Removes every metaobject, top first, without requirement checks (crash or stop). */
+  clear(): void {
+    while (this.layers.length > 0) {
+      const layer = this.layers.pop() as Layer;
+      layer.index = -1;
+      layer.removedAt = this.layers.length;
+      try {
+        layer.meta.detach();
+      } catch {
+        // A crashing agent's metaobjects are going away regardless.
+      }
+    }
+  }
+
+  /** Entry point of `transmit` (from the application). */
+  transmit(msg: Envelope): void {
+    this.transmitAt(0, msg);
+  }
+
+  /** Entry point of `deliver` (from the bus). */
+  deliver(msg: Envelope): void {
+    this.deliverAt(this.layers.length - 1, msg);
+  }
+
+  /** Entry point of `dispatch` (from the scheduler). */
+  dispatch(msg: Envelope): void {
+    this.dispatchAt(this.layers.length - 1, msg);
+  }
+
+  /** Entry point of `control` (from the application). */
+  control(event: ProtocolEvent): unknown {
+    return this.controlAt(0, event);
+  }
+
+  transmitAt(i: number, msg: Envelope): void {
+    const layer = this.layers[i];
+    if (layer === undefined) this.ends.toBus(msg);
+    else layer.meta.transmit(msg, layer.transmitNext);
+  }
+
+  deliverAt(i: number, msg: Envelope): void {
+    const layer = i >= 0 ? this.layers[i] : undefined;
+    if (layer === undefined) this.ends.accept(msg);
+    else layer.meta.deliver(msg, layer.deliverNext);
+  }
+
+  dispatchAt(i: number, msg: Envelope): void {
+    const layer = i >= 0 ? this.layers[i] : undefined;
+    if (layer === undefined) this.ends.runBase(msg);
+    else layer.meta.dispatch(msg, layer.dispatchNext);
+  }
+
+  controlAt(i: number, event: ProtocolEvent): unknown {
+    const layer = this.layers[i];
+    return layer === undefined ? this.ends.unhandledControl(event) : layer.meta.control(event, layer.controlNext);
+  }
+
+  notifyAt(i: number, event: ProtocolEvent): unknown {
+    const layer = i >= 0 ? this.layers[i] : undefined;
+    return layer === undefined ? this.ends.notifyBase(event) : layer.meta.notify(event, layer.notifyNext);
+  }
+
+  private reindex(): void {
+    for (let i = 0; i < this.layers.length; i++) (this.layers[i] as Layer).index = i;
+  }
+
+  /** Every metaobject's requirements must be provided by the application or a metaobject below it. */
+  private check(proposed: readonly Metaobject[]): void {
+    const available = new Set(this.ends.baseCapabilities());
+    for (const meta of proposed) {
+      const missing = meta.requires.filter((r) => !available.has(r));
+      if (missing.length > 0) throw new RoleRequirementError(this.ends.path, meta.label, missing);
+      for (const p of meta.provides) available.add(p);
+    }
+  }
+}
