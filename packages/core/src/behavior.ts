@@ -19,7 +19,7 @@ export interface AgentContext {
    * (for example 2PC's `beginAction`). Returns what the handling role returns.
    * @throws UnhandledEventError when no role on the stack handles it.
    */
-  control(event: ProtocolEvent): unknown;
+  control<E extends ProtocolEvent>(event: E): unknown;
   /** The runtime clock, in milliseconds. */
   now(): number;
   /** Runs `fn` after `delayMs`, between messages, unless the agent has crashed or stopped. */

@@ -27,9 +27,9 @@ export interface MetaContext {
   /** Delivers from this layer: through the layers below it, then into the inbox. */
   deliver(msg: Envelope): void;
   /** Raises an event toward the application, through the layers below. */
-  notify(event: ProtocolEvent): unknown;
+  notify<E extends ProtocolEvent>(event: E): unknown;
   /** Raises an event toward the bus, through the layers above. */
-  control(event: ProtocolEvent): unknown;
+  control<E extends ProtocolEvent>(event: E): unknown;
   /**
    * Records that `msg` stops at this layer and counts as handled (so the done
    * box stays compact). Returns false if a message with the same
