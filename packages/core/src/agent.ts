@@ -55,6 +55,12 @@ export class Agent implements StackEnds {
   /** @internal on the runtime's run queue. */
   scheduled = false;
 
+  /**
+   * Messages from the bus waiting for this agent's turn to go down its stack.
+   * Deliver hooks (and the events they raise to the application) run in the
+   * receiver's turn, never inside the sender's: no agent is re-entered.
+   */
+  private readonly arrivals = new RingQueue<Envelope>(4);
   /** Messages a dispatch hook released outside the agent's turn: they run first, next turn. */
   private readonly released = new RingQueue<Envelope>(2);
   private readonly routes = new Map<Path, Route>();
@@ -137,15 +143,13 @@ export class Agent implements StackEnds {
       this.host.log.dropped(this.path, msg, new AgentUnavailableError(this.path, this.status));
       return;
     }
-    if (this.stack.size === 0) {
+    if (this.stack.size === 0 && this.arrivals.length === 0) {
+      // No hook to run: queueing in the inbox is all DIL's default deliver does.
       this.accept(msg);
       return;
     }
-    try {
-      this.stack.deliver(msg);
-    } catch (e) {
-      this.host.log.dropped(this.path, msg, this.metaError(e));
-    }
+    this.arrivals.push(msg);
+    if (!this.scheduled) this.host.schedule(this);
   }
 
   /** Bottom of `deliver`: refuse duplicates, queue in the inbox. */
@@ -165,13 +169,26 @@ export class Agent implements StackEnds {
 
   /** Has work for the scheduler. */
   hasWork(): boolean {
-    return this.status === 'running' && (this.inbox.length !== 0 || this.released.length !== 0);
+    return (
+      this.status === 'running' && (this.inbox.length !== 0 || this.released.length !== 0 || this.arrivals.length !== 0)
+    );
   }
 
-  /** One turn: run one released message, or dispatch the inbox head through the stack. */
+  /**
+   * One turn: take one arrival down the stack, then run one message (a
+   * released one first, else the inbox head through the dispatch hooks).
+   */
   step(): void {
     this.inTurn = true;
     try {
+      const arrival = this.arrivals.shift();
+      if (arrival !== undefined) {
+        try {
+          this.stack.deliver(arrival);
+        } catch (e) {
+          this.host.log.dropped(this.path, arrival, this.metaError(e));
+        }
+      }
       const held = this.released.shift();
       if (held !== undefined) {
         this.runBase(held);
@@ -320,6 +337,7 @@ export class Agent implements StackEnds {
     this.timers.clear();
     this.stack.clear();
     const reason = new AgentUnavailableError(this.path, status);
+    for (const m of this.arrivals.drain()) this.host.log.dropped(this.path, m, reason);
     for (const m of this.released.drain()) this.host.log.dropped(this.path, m, reason);
     for (const m of this.inbox.drain()) this.host.log.dropped(this.path, m, reason);
   }
