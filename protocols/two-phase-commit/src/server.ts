@@ -1,4 +1,4 @@
-import { type Continuation, type Envelope, ProtocolError, Role } from '@escher/core';
+import { CompactIdSet, type Continuation, type Envelope, ProtocolError, Role } from '@escher/core';
 import type { Abort, Query, TwoPhaseTag } from './messages';
 import type { TwoPhaseCommit } from './two-phase-commit';
 
@@ -21,6 +21,8 @@ interface Held {
  */
 export class Server extends Role<TwoPhaseCommit> {
   private readonly held = new Map<number, Held>();
+  /** Transactions already committed or aborted here: late messages for them are not held again. */
+  private readonly decided = new CompactIdSet();
 
   /** Transactions with held messages (for inspection). */
   get open(): number {
@@ -39,6 +41,11 @@ export class Server extends Role<TwoPhaseCommit> {
     }
     if (tag.k === 'txn') {
       if (this.ctx.hasAccepted(msg)) return; // a duplicate of a message already delivered
+      if (this.decided.has(tag.txn)) {
+        // Overtaken by doAbort (a commit cannot overtake it: we vote only once all messages are here).
+        this.ctx.consume(msg);
+        return;
+      }
       const h = this.entry(tag.txn);
       if (h.messages.some((m) => m.id === msg.id && m.src === msg.src)) return; // a duplicate still held
       h.messages.push(msg);
@@ -48,18 +55,21 @@ export class Server extends Role<TwoPhaseCommit> {
     if (!this.ctx.consume(msg)) return; // a duplicate control message
     switch (tag.k) {
       case 'prepare': {
+        if (this.decided.has(tag.txn)) return; // overtaken by doAbort
         const h = this.entry(tag.txn);
         h.expected = tag.count;
         this.maybeVote(tag.txn, h);
         return;
       }
       case 'commit': {
+        if (!this.decided.add(tag.txn)) return;
         const h = this.held.get(tag.txn);
         this.held.delete(tag.txn);
         for (const m of h?.messages ?? []) next(m);
         return;
       }
       case 'doAbort': {
+        if (!this.decided.add(tag.txn)) return;
         const h = this.held.get(tag.txn);
         this.held.delete(tag.txn);
         const messages = h?.messages ?? [];
