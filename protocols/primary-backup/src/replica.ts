@@ -156,11 +156,11 @@ export class Replica extends Role<PrimaryBackup> {
     this.currentMode = 'primary';
     const held = [...this.pending.values()];
     this.pending.clear();
+    const event: TookOver = { type: 'tookOver', instance: this.protocol.id, pending: held.length };
+    this.ctx.notify(event);
     // The old primary may have died between copying a request and answering it: say the recent answers again.
     for (const outputs of this.recent) for (const m of outputs) this.ctx.transmit(m);
     this.recent = [];
-    const event: TookOver = { type: 'tookOver', instance: this.protocol.id, pending: held.length };
-    this.ctx.notify(event);
     for (const p of held) if (!this.ctx.hasAccepted(p.msg)) this.ctx.deliver(p.msg);
   }
 }
