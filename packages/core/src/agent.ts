@@ -143,8 +143,8 @@ export class Agent implements StackEnds {
       this.host.log.dropped(this.path, msg, new AgentUnavailableError(this.path, this.status));
       return;
     }
-    if (this.stack.size === 0 && this.arrivals.length === 0) {
-      // No hook to run: queueing in the inbox is all DIL's default deliver does.
+    if (this.stack.deliverers === 0 && this.arrivals.length === 0) {
+      // No deliver hook to run: queueing in the inbox is all DIL's default deliver does.
       this.accept(msg);
       return;
     }
@@ -196,7 +196,7 @@ export class Agent implements StackEnds {
       }
       const msg = this.inbox.shift();
       if (msg === undefined) return;
-      if (this.stack.size === 0) {
+      if (this.stack.dispatchers === 0) {
         this.runBase(msg);
         return;
       }
@@ -387,7 +387,7 @@ export class Agent implements StackEnds {
       self: this.path,
       send<P>(dst: Path | string, payload: P): Envelope<P> {
         const msg = agent.newMessage(dst, payload);
-        if (agent.stack.size === 0) agent.toBus(msg);
+        if (agent.stack.transmitters === 0) agent.toBus(msg);
         else agent.stack.transmit(msg);
         return msg;
       },

@@ -39,12 +39,18 @@ export class DoneBox {
 
   /** Escher's `contains(i, src, dst)`: message i of (src, dst) has been handled. */
   contains(id: number, src: Path, dst: Path): boolean {
-    return this.bySrc.get(src)?.get(dst)?.done.has(id) ?? false;
+    return this.find(src, dst)?.done.has(id) ?? false;
   }
 
   /** Message i of (src, dst) has been accepted into the inbox (and may be handled already). */
   accepted(id: number, src: Path, dst: Path): boolean {
-    return this.bySrc.get(src)?.get(dst)?.accepted.has(id) ?? false;
+    return this.find(src, dst)?.accepted.has(id) ?? false;
+  }
+
+  private find(src: Path, dst: Path): Channel | undefined {
+    const last = this.last;
+    if (last !== undefined && last.src === src && last.dst === dst) return last;
+    return this.bySrc.get(src)?.get(dst);
   }
 
   /** Channels known, with their compaction state (for inspection and tests). */

@@ -5,6 +5,9 @@ import type { ProtocolEvent } from './protocol-event';
 import type { TimerHandle } from './services/clock';
 import type { StateSnapshot } from './state-snapshot';
 
+/** The hooks of a metaobject. */
+export type Hook = 'transmit' | 'deliver' | 'dispatch' | 'control' | 'notify';
+
 /** The rest of the chain for a message; not calling it drops or holds the message. */
 export type Continuation = (msg: Envelope) => void;
 /** The rest of the chain for an event; returns what the handler further on returned. */
@@ -107,6 +110,17 @@ export abstract class Metaobject {
     } finally {
       this.context = undefined;
     }
+  }
+
+  /**
+   * Whether this metaobject customises `hook`. The stack does not call a
+   * metaobject for hooks it leaves at the pass-through default, so a role
+   * that only watches deliveries costs nothing on sends. The default answer
+   * compares the method with the base class's; override only if a class
+   * decides per instance.
+   */
+  intercepts(hook: Hook): boolean {
+    return this[hook] !== Metaobject.prototype[hook];
   }
 
   /** An outgoing message from below (the application or a lower metaobject). */

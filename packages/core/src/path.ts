@@ -11,9 +11,25 @@ const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$/;
 /** Longest accepted path, in characters (keeps maps and frames bounded). */
 export const MAX_PATH_LENGTH = 1024;
 
+/**
+ * Strings recently found valid. Messages from other runtimes (and copies a
+ * role rebuilds) carry the same few paths again and again; validating each
+ * by regex would cost more than the rest of delivery. Bounded: cleared when full.
+ */
+const recentlyValid = new Set<string>();
+const RECENTLY_VALID_MAX = 4096;
+
 function parse(input: unknown): Path {
   if (typeof input !== 'string') throw new InvalidPathError(input, 'not a string');
-  if (input === '') return input as Path;
+  if (recentlyValid.has(input)) return input as Path;
+  validate(input);
+  if (recentlyValid.size >= RECENTLY_VALID_MAX) recentlyValid.clear();
+  recentlyValid.add(input);
+  return input as Path;
+}
+
+function validate(input: string): void {
+  if (input === '') return;
   if (input.length > MAX_PATH_LENGTH) throw new InvalidPathError(input, `longer than ${MAX_PATH_LENGTH} characters`);
   if (input[0] !== '/') throw new InvalidPathError(input, 'must start with "/" (or be "" for the system agent)');
   const segments = input.slice(1).split('/');
@@ -21,7 +37,6 @@ function parse(input: unknown): Path {
     if (s === '') throw new InvalidPathError(input, 'empty segment');
     if (!SEGMENT.test(s)) throw new InvalidPathError(input, `segment ${JSON.stringify(s)} must match ${SEGMENT.source}`);
   }
-  return input as Path;
 }
 
 function isValid(input: unknown): input is Path {

@@ -1,6 +1,6 @@
 import type { Envelope } from './envelope';
 import { ProtocolError } from './errors';
-import { type Continuation, type EventContinuation, Metaobject } from './metaobject';
+import { type Continuation, type EventContinuation, type Hook, Metaobject } from './metaobject';
 import { Path } from './path';
 import type { ProtocolEvent } from './protocol-event';
 import type { StackPosition } from './stack';
@@ -14,6 +14,15 @@ export interface ProtocolHost {
 }
 
 let instanceCounter = 0;
+
+/** The participant-scoped method behind each raw hook of a role. */
+const SCOPED: Record<Hook, string | undefined> = {
+  transmit: 'onTransmit',
+  deliver: 'onDeliver',
+  dispatch: 'onDispatch',
+  control: 'onControl',
+  notify: undefined,
+};
 
 /**
  * A DIL protocol instance: parameters fixed at instantiation, roles assumed by
@@ -117,6 +126,14 @@ export abstract class Role<P extends Protocol = Protocol> extends Metaobject {
 
   override get label(): string {
     return `${this.constructor.name}(${this.protocol.id})`;
+  }
+
+  /** A role intercepts a hook if its class overrides the scoped `on*` method or the raw hook. */
+  override intercepts(hook: Hook): boolean {
+    const scoped = SCOPED[hook];
+    const proto = Role.prototype as unknown as Record<string, unknown>;
+    const self = this as unknown as Record<string, unknown>;
+    return self[hook] !== proto[hook] || (scoped !== undefined && self[scoped] !== proto[scoped]);
   }
 
   override transmit(msg: Envelope, next: Continuation): void {

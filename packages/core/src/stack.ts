@@ -42,8 +42,19 @@ export class Layer {
   readonly dispatchNext: Continuation;
   readonly controlNext: EventContinuation;
   readonly notifyNext: EventContinuation;
+  /** Which hooks the metaobject customises; the others are skipped. */
+  readonly tx: boolean;
+  readonly dv: boolean;
+  readonly dp: boolean;
+  readonly ctl: boolean;
+  readonly nt: boolean;
 
   constructor(readonly meta: Metaobject, stack: MetaStack) {
+    this.tx = meta.intercepts('transmit');
+    this.dv = meta.intercepts('deliver');
+    this.dp = meta.intercepts('dispatch');
+    this.ctl = meta.intercepts('control');
+    this.nt = meta.intercepts('notify');
     this.transmitNext = (m) => stack.transmitAt(this.above(), m);
     this.deliverNext = (m) => stack.deliverAt(this.below(), m);
     this.dispatchNext = (m) => stack.dispatchAt(this.below(), m);
@@ -68,6 +79,10 @@ export class Layer {
  */
 export class MetaStack {
   private layers: Layer[] = [];
+  /** Number of layers that customise each message hook (0 = the hook is a straight pass). */
+  transmitters = 0;
+  deliverers = 0;
+  dispatchers = 0;
 
   constructor(private readonly ends: StackEnds) {}
 
@@ -151,35 +166,73 @@ export class MetaStack {
   }
 
   transmitAt(i: number, msg: Envelope): void {
-    const layer = this.layers[i];
-    if (layer === undefined) this.ends.toBus(msg);
-    else layer.meta.transmit(msg, layer.transmitNext);
+    const layers = this.layers;
+    for (; i < layers.length; i++) {
+      const l = layers[i] as Layer;
+      if (l.tx) {
+        l.meta.transmit(msg, l.transmitNext);
+        return;
+      }
+    }
+    this.ends.toBus(msg);
   }
 
   deliverAt(i: number, msg: Envelope): void {
-    const layer = i >= 0 ? this.layers[i] : undefined;
-    if (layer === undefined) this.ends.accept(msg);
-    else layer.meta.deliver(msg, layer.deliverNext);
+    const layers = this.layers;
+    for (i = Math.min(i, layers.length - 1); i >= 0; i--) {
+      const l = layers[i] as Layer;
+      if (l.dv) {
+        l.meta.deliver(msg, l.deliverNext);
+        return;
+      }
+    }
+    this.ends.accept(msg);
   }
 
   dispatchAt(i: number, msg: Envelope): void {
-    const layer = i >= 0 ? this.layers[i] : undefined;
-    if (layer === undefined) this.ends.runBase(msg);
-    else layer.meta.dispatch(msg, layer.dispatchNext);
+    const layers = this.layers;
+    for (i = Math.min(i, layers.length - 1); i >= 0; i--) {
+      const l = layers[i] as Layer;
+      if (l.dp) {
+        l.meta.dispatch(msg, l.dispatchNext);
+        return;
+      }
+    }
+    this.ends.runBase(msg);
   }
 
   controlAt(i: number, event: ProtocolEvent): unknown {
-    const layer = this.layers[i];
-    return layer === undefined ? this.ends.unhandledControl(event) : layer.meta.control(event, layer.controlNext);
+    const layers = this.layers;
+    for (; i < layers.length; i++) {
+      const l = layers[i] as Layer;
+      if (l.ctl) return l.meta.control(event, l.controlNext);
+    }
+    return this.ends.unhandledControl(event);
   }
 
   notifyAt(i: number, event: ProtocolEvent): unknown {
-    const layer = i >= 0 ? this.layers[i] : undefined;
-    return layer === undefined ? this.ends.notifyBase(event) : layer.meta.notify(event, layer.notifyNext);
+    const layers = this.layers;
+    for (i = Math.min(i, layers.length - 1); i >= 0; i--) {
+      const l = layers[i] as Layer;
+      if (l.nt) return l.meta.notify(event, l.notifyNext);
+    }
+    return this.ends.notifyBase(event);
   }
 
   private reindex(): void {
-    for (let i = 0; i < this.layers.length; i++) (this.layers[i] as Layer).index = i;
+    let tx = 0;
+    let dv = 0;
+    let dp = 0;
+    for (let i = 0; i < this.layers.length; i++) {
+      const l = this.layers[i] as Layer;
+      l.index = i;
+      if (l.tx) tx++;
+      if (l.dv) dv++;
+      if (l.dp) dp++;
+    }
+    this.transmitters = tx;
+    this.deliverers = dv;
+    this.dispatchers = dp;
   }
 
   /** Every metaobject's requirements must be provided by the application or a metaobject below it. */

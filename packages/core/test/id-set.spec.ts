@@ -44,3 +44,38 @@ describe('RingQueue', () => {
     expect(q.shift()).to.equal(undefined);
   });
 });
+
+describe('CompactIdSet under random orders', () => {
+  it('should agree with a plain Set for every prefix of a shuffled sequence (seeded)', () => {
+    const seed = Number(process.env.SEED ?? 20261123);
+    console.log(`      seed ${seed} (replay with SEED=${seed})`);
+    let x = seed >>> 0;
+    const rand = () => {
+      // xorshift32: small, deterministic, good enough to shuffle
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 4294967296;
+    };
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 1 + Math.floor(rand() * 300);
+      const ids = Array.from({ length: n }, (_, i) => i + 1);
+      // Local shuffles (like a reordering network) plus some long jumps.
+      for (let i = ids.length - 1; i > 0; i--) {
+        const j = rand() < 0.2 ? Math.floor(rand() * (i + 1)) : Math.max(0, i - Math.floor(rand() * 5));
+        [ids[i], ids[j]] = [ids[j] as number, ids[i] as number];
+      }
+      const s = new CompactIdSet();
+      const ref = new Set<number>();
+      for (const id of [...ids, ...ids.slice(0, 10)]) {
+        expect(s.add(id)).to.equal(!ref.has(id));
+        ref.add(id);
+        for (const probe of [id - 40, id - 1, id, id + 1, id + 33, id + 100]) {
+          if (probe >= 1) expect(s.has(probe)).to.equal(ref.has(probe));
+        }
+      }
+      expect(s.watermark).to.equal(n);
+      expect(s.sparse).to.equal(0);
+    }
+  });
+});
