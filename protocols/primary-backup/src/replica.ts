@@ -8,6 +8,7 @@ import {
   type TimerHandle,
 } from '@escher/core';
 import type { CopyTag, RequestCopy, TookOver } from './messages';
+import { PendingRequests } from './pending-requests';
 import type { PrimaryBackup } from './primary-backup';
 
 /**
@@ -26,10 +27,12 @@ export class Replica extends Role<PrimaryBackup> {
   override readonly requires = ['deterministic'];
   private currentMode: 'primary' | 'backup';
   private seq = 0;
-  private readonly pending = new Map<string, { readonly msg: Envelope; readonly at: number }>();
+  private readonly pending = new PendingRequests();
   private watchdog: TimerHandle | undefined;
   private recent: Envelope[][] = [];
-  private applying: Envelope[] | undefined;
+  /** While a backup runs a copy: true, and the outputs said so far (created on the first one). */
+  private applying = false;
+  private outputs: Envelope[] | undefined;
   /** Outputs silenced while a backup. */
   suppressed = 0;
 
@@ -58,22 +61,25 @@ export class Replica extends Role<PrimaryBackup> {
       return;
     }
     if (this.ctx.hasAccepted(msg)) return; // already run from the primary's copy
-    this.pending.set(keyOf(msg), { msg, at: this.ctx.now() });
+    this.pending.add(msg, this.ctx.now());
     this.arm();
   }
 
   override dispatch(msg: Envelope, next: Continuation): void {
     if (this.currentMode === 'backup') {
       // Keep what the application says while running this copy, in case we must say it again.
-      const outputs: Envelope[] = [];
-      this.applying = outputs;
+      this.applying = true;
       try {
         next(msg);
       } finally {
-        this.applying = undefined;
+        this.applying = false;
       }
-      this.recent.push(outputs);
-      if (this.recent.length > this.protocol.params.resendWindow) this.recent.shift();
+      const outputs = this.outputs;
+      if (outputs !== undefined) {
+        this.outputs = undefined;
+        this.recent.push(outputs);
+        if (this.recent.length > this.protocol.params.resendWindow) this.recent.shift();
+      }
       return;
     }
     if (this.isRequest(msg)) {
@@ -94,16 +100,17 @@ export class Replica extends Role<PrimaryBackup> {
       return;
     }
     this.suppressed++;
-    this.applying?.push(msg);
+    if (this.applying) {
+      if (this.outputs === undefined) this.outputs = [msg];
+      else this.outputs.push(msg);
+    }
   }
 
   protected override onRemove(): void {
     if (this.watchdog !== undefined) this.ctx.clearTimer(this.watchdog);
     this.watchdog = undefined;
     // Held requests are handed to the application rather than lost.
-    const held = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of held) if (!this.ctx.hasAccepted(p.msg)) this.ctx.deliver(p.msg);
+    for (const m of this.pending.takeAll()) if (!this.ctx.hasAccepted(m)) this.ctx.deliver(m);
   }
 
   /** A request for the service (not addressed to this replica itself, not from another replica). */
@@ -128,7 +135,7 @@ export class Replica extends Role<PrimaryBackup> {
       this.ctx.drop(msg, e as MalformedMessageError);
       return;
     }
-    this.pending.delete(keyOf(request));
+    this.pending.settle(request.src, request.dst, request.id);
     if (this.ctx.hasAccepted(request)) return;
     next(request);
   }
@@ -145,28 +152,23 @@ export class Replica extends Role<PrimaryBackup> {
   private readonly check = (): void => {
     this.watchdog = undefined;
     if (this.currentMode !== 'backup') return;
-    const oldest = this.pending.values().next();
-    if (oldest.done === true) return;
-    const age = this.ctx.now() - oldest.value.at;
+    const oldestAt = this.pending.oldestAt();
+    if (oldestAt === undefined) return;
+    const age = this.ctx.now() - oldestAt;
     if (age >= this.limitMs()) this.takeOver();
     else this.watchdog = this.ctx.setTimer(this.limitMs() - age, this.check);
   };
 
   private takeOver(): void {
     this.currentMode = 'primary';
-    const held = [...this.pending.values()];
-    this.pending.clear();
+    const held = this.pending.takeAll();
     const event: TookOver = { type: 'tookOver', instance: this.protocol.id, pending: held.length };
     this.ctx.notify(event);
     // The old primary may have died between copying a request and answering it: say the recent answers again.
     for (const outputs of this.recent) for (const m of outputs) this.ctx.transmit(m);
     this.recent = [];
-    for (const p of held) if (!this.ctx.hasAccepted(p.msg)) this.ctx.deliver(p.msg);
+    for (const m of held) if (!this.ctx.hasAccepted(m)) this.ctx.deliver(m);
   }
-}
-
-function keyOf(msg: Envelope): string {
-  return `${msg.src}\u0000${msg.dst}\u0000${msg.id}`;
 }
 
 /** Rebuilds a request from a copy; the copy came over the bus, so check it. */
