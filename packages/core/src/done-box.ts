@@ -17,12 +17,20 @@ export class Channel {
  */
 export class DoneBox {
   private readonly bySrc = new Map<Path, Map<Path, Channel>>();
-  // The last channel used: consecutive messages usually share it.
+  // The two channels used last: consecutive messages usually share one, and a
+  // replica or a 2PC server alternates between two (requests and copies, data and control).
   private last: Channel | undefined;
+  private previous: Channel | undefined;
 
   channel(src: Path, dst: Path): Channel {
     const last = this.last;
     if (last !== undefined && last.src === src && last.dst === dst) return last;
+    const prev = this.previous;
+    if (prev !== undefined && prev.src === src && prev.dst === dst) {
+      this.previous = last;
+      this.last = prev;
+      return prev;
+    }
     let byDst = this.bySrc.get(src);
     if (byDst === undefined) {
       byDst = new Map();
@@ -33,6 +41,7 @@ export class DoneBox {
       ch = new Channel(src, dst);
       byDst.set(dst, ch);
     }
+    this.previous = last;
     this.last = ch;
     return ch;
   }
@@ -50,6 +59,8 @@ export class DoneBox {
   private find(src: Path, dst: Path): Channel | undefined {
     const last = this.last;
     if (last !== undefined && last.src === src && last.dst === dst) return last;
+    const prev = this.previous;
+    if (prev !== undefined && prev.src === src && prev.dst === dst) return prev;
     return this.bySrc.get(src)?.get(dst);
   }
 
@@ -68,5 +79,6 @@ export class DoneBox {
   clear(): void {
     this.bySrc.clear();
     this.last = undefined;
+    this.previous = undefined;
   }
 }

@@ -35,6 +35,7 @@ export class Envelope<P = unknown> {
 
   /** Sets `slot` (creating the tag record on first use). */
   setTag(slot: string, value: unknown): this {
+    // Not `{ [slot]: value }`: a computed key in a literal gives V8 a slow-mode object here.
     if (this.roleTags === undefined) this.roleTags = {};
     this.roleTags[slot] = value;
     return this;

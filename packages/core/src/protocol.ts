@@ -37,6 +37,8 @@ export abstract class Protocol<Params extends object = object> {
   readonly params: Readonly<Params>;
   private readonly roles = new Map<Path, Role[]>();
   private readonly participantCache = new Map<Path, boolean>();
+  private lastAsked: Path | undefined;
+  private lastAnswer = false;
 
   protected constructor(
     protected readonly host: ProtocolHost,
@@ -63,6 +65,7 @@ export abstract class Protocol<Params extends object = object> {
    * of one (a participant refined into children still takes part).
    */
   isParticipant(path: Path): boolean {
+    if (path === this.lastAsked) return this.lastAnswer;
     let known = this.participantCache.get(path);
     if (known === undefined) {
       known = false;
@@ -74,7 +77,14 @@ export abstract class Protocol<Params extends object = object> {
       }
       this.participantCache.set(path, known);
     }
+    this.lastAsked = path;
+    this.lastAnswer = known;
     return known;
+  }
+
+  private forgetParticipants(): void {
+    this.participantCache.clear();
+    this.lastAsked = undefined;
   }
 
   /** Removes every role of this instance from its agents. */
@@ -83,7 +93,7 @@ export abstract class Protocol<Params extends object = object> {
       for (const r of roles) if (r.installed) this.host.remove(path, r);
     }
     this.roles.clear();
-    this.participantCache.clear();
+    this.forgetParticipants();
   }
 
   /**
@@ -97,7 +107,7 @@ export abstract class Protocol<Params extends object = object> {
     const list = this.roles.get(p);
     if (list === undefined) this.roles.set(p, [role]);
     else list.push(role);
-    this.participantCache.clear();
+    this.forgetParticipants();
     return role;
   }
 }
