@@ -4,10 +4,16 @@ export interface RuntimeOptions {
   readonly id: string;
   /** Messages run per scheduler slice before yielding to the event loop (timers, I/O). */
   readonly quantum: number;
+  /**
+   * Schedule itself on the event loop (the default). A deterministic
+   * simulator sets this to false and calls `drain()` itself; frames for other
+   * runtimes are then sent at the end of each `drain()`, not on a microtask.
+   */
+  readonly autoRun: boolean;
 }
 
 /** Injection token for {@link RuntimeOptions}. */
 export const RUNTIME_OPTIONS = Symbol.for('escher.RuntimeOptions');
 
 /** Defaults used when an option is not given. */
-export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = { id: 'local', quantum: 10_000 };
+export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = { id: 'local', quantum: 10_000, autoRun: true };

@@ -65,6 +65,7 @@ export class Runtime implements AgentHost, ProtocolHost {
   private flushPending = false;
   private readonly discoverySub: Subscription;
   private readonly quantum: number;
+  private readonly autoRun: boolean;
 
   constructor(
     @inject(RUNTIME_OPTIONS) options: RuntimeOptions,
@@ -75,6 +76,7 @@ export class Runtime implements AgentHost, ProtocolHost {
   ) {
     this.id = options.id;
     this.quantum = options.quantum;
+    this.autoRun = options.autoRun;
     this.log = new EventLog(this.id);
     this.endpoint = network.attach(this.id, (from, bytes) => this.onFrame(from, bytes));
     // Any change in who hosts what invalidates every cached route.
@@ -186,7 +188,7 @@ export class Runtime implements AgentHost, ProtocolHost {
 
   /** @internal AgentHost: make sure queued work runs soon. */
   kick(): void {
-    if (this.kickPending || this.draining || this.closed) return;
+    if (this.kickPending || this.draining || this.closed || !this.autoRun) return;
     if (this.runQueue.length === 0) {
       if (this.idleWaiters.length > 0 && !this.flushPending) this.wakeIdle();
       return;
@@ -220,7 +222,13 @@ export class Runtime implements AgentHost, ProtocolHost {
     } finally {
       this.draining = false;
     }
+    if (!this.autoRun && this.flushPending) this.flush();
     return steps;
+  }
+
+  /** Messages are waiting to run here. */
+  get busy(): boolean {
+    return this.runQueue.length !== 0;
   }
 
   /** Resolves once nothing is queued here (timers may still be pending). */
@@ -303,7 +311,8 @@ export class Runtime implements AgentHost, ProtocolHost {
     if (!this.flushPending) {
       // One frame per destination per tick: batching is what makes links fast.
       this.flushPending = true;
-      queueMicrotask(this.flush);
+      if (this.autoRun) queueMicrotask(this.flush);
+      else if (!this.draining) this.flush();
     }
   }
 

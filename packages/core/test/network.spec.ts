@@ -88,3 +88,20 @@ describe('Runtime across runtimes (MemoryNetwork, MemoryDiscovery)', () => {
     expect(second.payloads()).to.deep.equal([2]);
   });
 });
+
+describe('Runtime with autoRun off (driven by its caller)', () => {
+  it('should run nothing by itself and send frames at the end of each drain', async () => {
+    const network = new MemoryNetwork();
+    const discovery = new MemoryDiscovery();
+    const r1 = createRuntime({ id: 'm1', network, discovery, autoRun: false });
+    const r2 = createRuntime({ id: 'm2', network, discovery, autoRun: false });
+    const got = new Recorder();
+    r2.spawn('/b', got);
+    r1.spawn('/a', { onStart: (ctx) => ctx.send('/b', 'x'), receive: () => {} });
+    await new Promise((r) => setImmediate(r));
+    expect(got.got).to.have.length(0);
+    expect(r2.busy).to.equal(true); // the frame arrived (memory network) but nothing ran it
+    r2.drain();
+    expect(got.payloads()).to.deep.equal(['x']);
+  });
+});
