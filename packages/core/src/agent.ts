@@ -66,6 +66,8 @@ export class Agent implements StackEnds {
   private readonly routes = new Map<Path, Route>();
   private lastRoute: Route | undefined;
   private inTurn = false;
+  /** Inside step(): the scheduler re-queues the agent afterwards if it has work, so nothing here need schedule it. */
+  private stepping = false;
   private inHandler = false;
   private readonly timers = new Map<TimerHandle, Metaobject | undefined>();
   private capabilities: ReadonlySet<string>;
@@ -164,7 +166,7 @@ export class Agent implements StackEnds {
     }
     this.inbox.push(msg);
     this.host.log.delivered(this.path, msg);
-    if (!this.scheduled) this.host.schedule(this);
+    if (!this.scheduled && !this.stepping) this.host.schedule(this);
   }
 
   /** Has work for the scheduler. */
@@ -180,6 +182,7 @@ export class Agent implements StackEnds {
    */
   step(): void {
     this.inTurn = true;
+    this.stepping = true;
     try {
       const arrival = this.arrivals.shift();
       if (arrival !== undefined) {
@@ -207,6 +210,7 @@ export class Agent implements StackEnds {
       }
     } finally {
       this.inTurn = false;
+      this.stepping = false;
     }
   }
 

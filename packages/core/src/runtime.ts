@@ -198,8 +198,9 @@ export class Runtime implements AgentHost, ProtocolHost {
   }
 
   /**
-   * Runs queued messages synchronously until none is left or `maxSteps`
-   * have run; returns how many ran. Benchmarks and tests use it to run
+   * Runs agents' turns synchronously until none is left or `maxSteps` turns
+   * have run; returns how many turns ran (a turn runs at most one message,
+   * after taking at most one arrival down the agent's stack). Benchmarks and tests use it to run
    * without the event loop; normal programs let the runtime schedule itself.
    */
   drain(maxSteps = Number.POSITIVE_INFINITY): number {
