@@ -34,31 +34,36 @@ export class EventQueue {
   /** The earliest live event, removed; cancelled ones are discarded on the way. */
   pop(): SimEvent | undefined {
     for (;;) {
-      const h = this.heap;
-      if (h.length === 0) return undefined;
-      const top = h[0] as SimEvent;
-      const last = h.pop() as SimEvent;
-      if (h.length > 0) {
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          if (l >= h.length) break;
-          const r = l + 1;
-          const c = r < h.length && before(h[r] as SimEvent, h[l] as SimEvent) ? r : l;
-          if (!before(h[c] as SimEvent, last)) break;
-          h[i] = h[c] as SimEvent;
-          i = c;
-        }
-        h[i] = last;
-      }
-      if (!top.cancelled) return top;
+      const top = this.removeTop();
+      if (top === undefined || !top.cancelled) return top;
     }
   }
 
-  /** Time of the earliest live event. */
+  /** Time of the earliest live event (cancelled ones at the top are discarded, live ones kept). */
   peekTime(): number | undefined {
-    while (this.heap.length > 0 && (this.heap[0] as SimEvent).cancelled) this.pop();
+    while (this.heap.length > 0 && (this.heap[0] as SimEvent).cancelled) this.removeTop();
     return this.heap[0]?.at;
+  }
+
+  private removeTop(): SimEvent | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0] as SimEvent;
+    const last = h.pop() as SimEvent;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const r = l + 1;
+        const c = r < h.length && before(h[r] as SimEvent, h[l] as SimEvent) ? r : l;
+        if (!before(h[c] as SimEvent, last)) break;
+        h[i] = h[c] as SimEvent;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
   }
 }
 

@@ -6,10 +6,13 @@ import {
   type Handler,
   JsonCodec,
   MemoryDiscovery,
+  type Metaobject,
   Path,
+  type ProtocolHost,
   type Runtime,
   type RuntimeId,
   type SpawnOptions,
+  type StackPosition,
   createRuntime,
 } from '@escher/core';
 import { EventQueue } from './event-queue';
@@ -53,7 +56,7 @@ export interface RunResult {
  * runnable, then moves time to the next event. Nothing reads the real clock,
  * so a seed replays exactly; {@link Simulator.traceHash} proves it.
  */
-export class Simulator implements TimeSource {
+export class Simulator implements TimeSource, ProtocolHost {
   now = 0;
   readonly queue = new EventQueue();
   readonly rng: Rng;
@@ -96,10 +99,25 @@ export class Simulator implements TimeSource {
     return this.node(node).spawn(path, behavior, options);
   }
 
+  /** An agent is hosted by a running runtime and has not crashed. */
+  isRunning(path: Path | string): boolean {
+    for (const { rt } of this.nodes.values()) if (rt.agent(path)?.status === 'running') return true;
+    return false;
+  }
+
   /** The runtime hosting `path`. */
   hostOf(path: Path | string): Runtime {
     for (const { rt } of this.nodes.values()) if (rt.agent(path) !== undefined) return rt;
     throw new Error(`no simulated runtime hosts ${path}`);
+  }
+
+  /** ProtocolHost: a protocol instance spans runtimes; each role goes to the runtime hosting its agent. */
+  install(path: Path, meta: Metaobject, position?: StackPosition): void {
+    this.hostOf(path).install(path, meta, position);
+  }
+
+  remove(path: Path, meta: Metaobject): void {
+    this.hostOf(path).remove(path, meta);
   }
 
   /** Crash failure of one agent. */

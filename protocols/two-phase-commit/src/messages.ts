@@ -11,7 +11,9 @@ export type TwoPhaseTag =
   /** Phase 2: deliver the held messages of `txn`. */
   | { readonly k: 'commit'; readonly txn: number }
   /** Phase 2: discard the held messages of `txn`. */
-  | { readonly k: 'doAbort'; readonly txn: number };
+  | { readonly k: 'doAbort'; readonly txn: number }
+  /** Server → initiator: the decision on `txn` arrived (only with retransmission on). */
+  | { readonly k: 'ack'; readonly txn: number };
 
 /** Application → initiator: start collecting messages into a transaction. Returns the transaction number. */
 export interface BeginAction extends ProtocolEvent {

@@ -6,7 +6,8 @@ interface Held {
   readonly messages: Envelope[];
   /** How many messages `prepare` said to expect; unknown until it arrives. */
   expected: number | undefined;
-  voted: boolean;
+  /** The vote sent, to send again if the initiator asks again. */
+  vote: TwoPhaseTag | undefined;
 }
 
 /**
@@ -52,7 +53,10 @@ export class Server extends Role<TwoPhaseCommit> {
       this.maybeVote(tag.txn, h);
       return;
     }
-    if (!this.ctx.consume(msg)) return; // a duplicate control message
+    if (!this.ctx.consume(msg)) {
+      this.onRepeat(tag);
+      return;
+    }
     switch (tag.k) {
       case 'prepare': {
         if (this.decided.has(tag.txn)) return; // overtaken by doAbort
@@ -62,14 +66,22 @@ export class Server extends Role<TwoPhaseCommit> {
         return;
       }
       case 'commit': {
-        if (!this.decided.add(tag.txn)) return;
+        if (!this.decided.add(tag.txn)) {
+          this.acknowledge(tag.txn);
+          return;
+        }
         const h = this.held.get(tag.txn);
         this.held.delete(tag.txn);
+        this.acknowledge(tag.txn);
         for (const m of h?.messages ?? []) next(m);
         return;
       }
       case 'doAbort': {
-        if (!this.decided.add(tag.txn)) return;
+        if (!this.decided.add(tag.txn)) {
+          this.acknowledge(tag.txn);
+          return;
+        }
+        this.acknowledge(tag.txn);
         const h = this.held.get(tag.txn);
         this.held.delete(tag.txn);
         const messages = h?.messages ?? [];
@@ -79,6 +91,7 @@ export class Server extends Role<TwoPhaseCommit> {
       }
       case 'votePrepared':
       case 'voteAbort':
+      case 'ack':
         this.ctx.drop(msg, new ProtocolError(this.protocol.id, `server received ${tag.k}`));
         return;
       default:
@@ -98,18 +111,32 @@ export class Server extends Role<TwoPhaseCommit> {
   private entry(txn: number): Held {
     let h = this.held.get(txn);
     if (h === undefined) {
-      h = { messages: [], expected: undefined, voted: false };
+      h = { messages: [], expected: undefined, vote: undefined };
       this.held.set(txn, h);
     }
     return h;
   }
 
   private maybeVote(txn: number, h: Held): void {
-    if (h.voted || h.expected === undefined || h.messages.length < h.expected) return;
-    h.voted = true;
+    if (h.vote !== undefined || h.expected === undefined || h.messages.length < h.expected) return;
     const answer = this.ctx.notify({ type: 'query', instance: this.protocol.id, txn, messages: h.messages } satisfies Query);
-    const vote: TwoPhaseTag = answer === false ? { k: 'voteAbort', txn } : { k: 'votePrepared', txn };
-    this.sendTagged(this.protocol.params.initiator, null, vote);
+    h.vote = answer === false ? { k: 'voteAbort', txn } : { k: 'votePrepared', txn };
+    this.sendTagged(this.protocol.params.initiator, null, h.vote);
+  }
+
+  /** A control message seen before came again: the initiator is retransmitting because it lacks our answer. */
+  private onRepeat(tag: TwoPhaseTag): void {
+    if (tag.k === 'prepare') {
+      const vote = this.held.get(tag.txn)?.vote;
+      if (vote !== undefined) this.sendTagged(this.protocol.params.initiator, null, vote);
+    } else if (tag.k === 'commit' || tag.k === 'doAbort') {
+      this.acknowledge(tag.txn);
+    }
+  }
+
+  /** With retransmission on, tell the initiator its decision arrived. */
+  private acknowledge(txn: number): void {
+    if (this.protocol.params.retryMs !== undefined) this.sendTagged(this.protocol.params.initiator, null, { k: 'ack', txn } satisfies TwoPhaseTag);
   }
 }
 

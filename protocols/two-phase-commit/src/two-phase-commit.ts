@@ -13,6 +13,14 @@ export interface TwoPhaseCommitParams {
    * (the classic blocking of 2PC).
    */
   readonly voteTimeoutMs?: number;
+  /**
+   * Retransmit every this many milliseconds: the transaction's messages and
+   * `prepare` to servers that have not voted, the decision to servers that
+   * have not acknowledged it. Needed on a network that loses messages or
+   * partitions; without it (the default, for reliable in-process delivery) a
+   * lost message blocks the transaction.
+   */
+  readonly retryMs?: number;
 }
 
 /**
@@ -34,7 +42,7 @@ export class TwoPhaseCommit extends Protocol<TwoPhaseCommitParams> {
   readonly initiatorRole: Initiator;
   private readonly servers = new Map<Path, Server>();
 
-  constructor(host: ProtocolHost, params: { initiator: Path | string; voteTimeoutMs?: number }, id?: string) {
+  constructor(host: ProtocolHost, params: { initiator: Path | string; voteTimeoutMs?: number; retryMs?: number }, id?: string) {
     const initiator = Path.parse(params.initiator);
     super(host, 'two-phase-commit', { ...params, initiator }, id);
     this.initiatorRole = this.assume(initiator, new Initiator(this));
