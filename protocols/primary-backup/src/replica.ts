@@ -154,9 +154,10 @@ export class Replica extends Role<PrimaryBackup> {
     if (this.currentMode !== 'backup') return;
     const oldestAt = this.pending.oldestAt();
     if (oldestAt === undefined) return;
-    const age = this.ctx.now() - oldestAt;
-    if (age >= this.limitMs()) this.takeOver();
-    else this.watchdog = this.ctx.setTimer(this.limitMs() - age, this.check);
+    const left = this.limitMs() - (this.ctx.now() - oldestAt);
+    // Within a microsecond counts as expired: re-arming for a rounding residue would fire at the same instant forever.
+    if (left <= 1e-3) this.takeOver();
+    else this.watchdog = this.ctx.setTimer(left, this.check);
   };
 
   private takeOver(): void {
