@@ -16,6 +16,7 @@ export {
   type RunSeedsOptions,
 } from './harness';
 export { FaultyNetwork } from './faulty-network';
+export { Adversary, TagForger, type Attack, type AdversaryOptions } from './adversary';
 export { type FaultLayer, type FaultContext, type InFlight, type LinkFilter, applyLayers } from './faults/fault-layer';
 export { Discard } from './faults/discard';
 export { Delay, type DelayDistribution } from './faults/delay';

@@ -63,6 +63,13 @@ export class SimNetwork implements Network {
     }
   }
 
+  /** Hands bytes to a runtime as if they came over a link (for injected, possibly malformed, frames). */
+  deliverRaw(from: RuntimeId, to: RuntimeId, bytes: Uint8Array): void {
+    const r = this.receivers.get(to);
+    if (r === undefined) this.undeliverable++;
+    else r(from, bytes);
+  }
+
   private deliver(from: RuntimeId, to: RuntimeId, bytes: Uint8Array): void {
     const r = this.receivers.get(to);
     if (r === undefined) this.undeliverable++;

@@ -111,6 +111,20 @@ export class Simulator implements TimeSource, ProtocolHost {
     throw new Error(`no simulated runtime hosts ${path}`);
   }
 
+  /**
+   * Twins (testing BFT protocols): a second agent with the same path on a
+   * runtime of its own, so two copies of one identity run at once and may
+   * behave differently. Both receive what is sent to the path.
+   */
+  spawnTwin(path: Path | string, behavior: Behavior | Handler, options: SpawnOptions = {}): AgentInfo {
+    return this.node(`${Path.parse(path)}#twin`).spawn(path, behavior, options);
+  }
+
+  /** Puts raw bytes on the simulated network as if runtime `from` sent them (malformed frames, replays). */
+  inject(from: RuntimeId, to: RuntimeId, bytes: Uint8Array, delayMs = 0): void {
+    this.queue.schedule(this.now + delayMs, () => this.network.deliverRaw(from, to, bytes));
+  }
+
   /** ProtocolHost: a protocol instance spans runtimes; each role goes to the runtime hosting its agent. */
   install(path: Path, meta: Metaobject, position?: StackPosition): void {
     this.hostOf(path).install(path, meta, position);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { AgentContext, Behavior, Envelope, ProtocolEvent } from '@escher/core';
-import { Delay, Discard, Duplicate, type FaultLayer, Partition, type Scenario, Shuffle, Simulator, describeFailure, runSeeds } from '@escher/sim';
-import { TwoPhaseCommit, isTwoPhaseNotification } from '../src';
+import { Adversary, Delay, Discard, Duplicate, type FaultLayer, Partition, type Scenario, Shuffle, Simulator, describeFailure, runSeeds } from '@escher/sim';
+import { Server, TwoPhaseCommit, isTwoPhaseNotification } from '../src';
 
 const SERVERS = ['/s1', '/s2', '/s3'] as const;
 const REPLAY = 'npx mocha --no-config protocols/two-phase-commit/dist/test/simulation.spec.js';
@@ -12,7 +12,8 @@ class RecordingServer implements Behavior {
   readonly aborted = new Set<number>();
   constructor(readonly refuses: ReadonlySet<number>) {}
   receive(msg: Envelope): void {
-    this.committed.add((msg.payload as { txn: number }).txn);
+    // Only the initiator's messages are transactions; anyone else (a Byzantine peer) may send plain messages too.
+    if (msg.src === '/lib') this.committed.add((msg.payload as { txn: number }).txn);
   }
   onEvent(e: ProtocolEvent): unknown {
     if (!isTwoPhaseNotification(e)) return undefined;
@@ -27,6 +28,9 @@ class Coordinator implements Behavior {
   readonly outcome = new Map<number, 'committed' | 'aborted'>();
   private readonly txnOf = new Map<number, number>();
   constructor(private readonly tpc: () => TwoPhaseCommit) {}
+  protocol(): TwoPhaseCommit {
+    return this.tpc();
+  }
   receive(): void {}
   run(ctx: AgentContext, k: number): void {
     ctx.control(this.tpc().beginAction());
@@ -226,3 +230,77 @@ describe('TwoPhaseCommit under the simulator', () => {
 
 /** Shared by the seeds of one scenario (the simulator is new per seed; the layer is healed at each build). */
 const partitionLayer = new Partition();
+
+describe('TwoPhaseCommit with a Byzantine participant (simulator)', () => {
+  it('should keep the correct servers in agreement with the initiator whatever one Byzantine server does', () => {
+    let attempts = 0;
+    let refused = 0;
+    const report = runSeeds(
+      {
+        name: '2pc byzantine server',
+        options: { faults: [new Delay({ kind: 'exponential', min: 0.2, mean: 2 })] },
+        build(sim) {
+          const rng = sim.rng.fork('workload');
+          const transactions = rng.int(3, 10);
+          let tpc!: TwoPhaseCommit;
+          const coordinator = new Coordinator(() => tpc);
+          const correct = ['/s1', '/s2'].map(() => new RecordingServer(new Set()));
+          correct.forEach((s, i) => sim.spawn(`/s${i + 1}`, s));
+          const adversary = new Adversary({
+            rng: sim.rng.fork('adversary'),
+            attacks: ['silence', 'replay', 'equivocate', 'garbage', 'flood', 'forge-tags'],
+            peers: ['/lib', '/s1', '/s2'],
+            floodSize: 20,
+          });
+          sim.spawn('/s3', adversary);
+          sim.hostOf('/s3').install('/s3', adversary.forger);
+          let ctx!: AgentContext;
+          sim.spawn('/lib', { ...coordinatorShell(coordinator), onStart: (c) => void (ctx = c) });
+          tpc = new TwoPhaseCommit(sim, { initiator: '/lib', voteTimeoutMs: 200 }, 'tpc');
+          tpc.addServer('/s1');
+          tpc.addServer('/s2');
+          // The Byzantine agent is a participant too: it gets the transactions and may vote, or not.
+          tpc.addServer('/s3');
+          sim.hostOf('/s3').remove('/s3', tpc.rolesOf('/s3')[0] as never);
+          for (let k = 1; k <= transactions; k++) sim.at(rng.int(0, 300), () => coordinator.run(ctx, k));
+          const w: World = { coordinator, servers: correct, transactions };
+          return {
+            maxTime: 5_000,
+            always: () => checkAtomicity(w),
+            atEnd: () => {
+              for (let k = 1; k <= transactions; k++) if (!coordinator.outcome.has(k)) throw new Error(`transaction ${k} never decided`);
+              attempts += [...adversary.attempted.values()].reduce((a, b) => a + b, 0);
+              refused += sim.runtimes().reduce((a, rt) => a + rt.counters.dropped, 0);
+            },
+          };
+        },
+      },
+      { seeds: 500, budgetMs: 30_000 },
+    );
+    expectClean(report, 500);
+    expect(attempts).to.be.greaterThan(0);
+    expect(refused).to.be.greaterThan(0);
+    console.log(`      ${attempts} Byzantine actions, ${refused} messages refused and counted`);
+  });
+
+  it('should not let a twin that votes the other way split the correct servers (Twins)', () => {
+    const report = runSeeds(
+      {
+        name: '2pc twins',
+        options: { faults: [new Delay({ kind: 'uniform', min: 0.5, max: 5 })] },
+        build(sim) {
+          const w = build(sim, { voteTimeoutMs: 300 });
+          // A second /s1 that refuses everything, alive at the same time as the real one.
+          const twin = new RecordingServer(new Set(Array.from({ length: w.transactions }, (_, k) => k + 1)));
+          sim.spawnTwin('/s1', twin);
+          // The twin runs the same server role of the same instance, on its own runtime.
+          const tpc = w.coordinator.protocol();
+          sim.node('/s1#twin').install('/s1', new Server(tpc));
+          return { maxTime: 5_000, always: () => checkAtomicity(w) };
+        },
+      },
+      { seeds: 300 },
+    );
+    expectClean(report, 300);
+  });
+});
