@@ -30,6 +30,7 @@ export function createRuntime(options: CreateRuntimeOptions = {}): Runtime {
     id: options.id ?? DEFAULT_RUNTIME_OPTIONS.id,
     quantum: options.quantum ?? DEFAULT_RUNTIME_OPTIONS.quantum,
     autoRun: options.autoRun ?? DEFAULT_RUNTIME_OPTIONS.autoRun,
+    ...(options.onRunnable === undefined ? {} : { onRunnable: options.onRunnable }),
   };
   c.register(RUNTIME_OPTIONS, { useValue: settings });
   registerDefault<Clock>(c, CLOCK, options.clock, () => new SystemClock());

@@ -10,6 +10,11 @@ export interface RuntimeOptions {
    * runtimes are then sent at the end of each `drain()`, not on a microtask.
    */
   readonly autoRun: boolean;
+  /**
+   * With `autoRun` off: called when the runtime gets work while idle, so the
+   * caller that drives it (the simulator) knows which runtimes to drain.
+   */
+  readonly onRunnable?: (runtimeId: string) => void;
 }
 
 /** Injection token for {@link RuntimeOptions}. */

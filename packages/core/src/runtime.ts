@@ -65,7 +65,10 @@ export class Runtime implements AgentHost, ProtocolHost {
   private flushPending = false;
   private readonly discoverySub: Subscription;
   private readonly quantum: number;
+  /** For messages from other runtimes: receivers per destination and the sibling-rule verdict per source, until the epoch changes. */
+  private readonly inbound = new Map<Path, { epoch: number; receivers: Agent[]; allowed: Map<Path, boolean> }>();
   private readonly autoRun: boolean;
+  private readonly onRunnable: ((runtimeId: string) => void) | undefined;
 
   constructor(
     @inject(RUNTIME_OPTIONS) options: RuntimeOptions,
@@ -77,6 +80,7 @@ export class Runtime implements AgentHost, ProtocolHost {
     this.id = options.id;
     this.quantum = options.quantum;
     this.autoRun = options.autoRun;
+    this.onRunnable = options.onRunnable;
     this.log = new EventLog(this.id);
     this.endpoint = network.attach(this.id, (from, bytes) => this.onFrame(from, bytes));
     // Any change in who hosts what invalidates every cached route.
@@ -188,7 +192,11 @@ export class Runtime implements AgentHost, ProtocolHost {
 
   /** @internal AgentHost: make sure queued work runs soon. */
   kick(): void {
-    if (this.kickPending || this.draining || this.closed || !this.autoRun) return;
+    if (!this.autoRun) {
+      if (!this.draining && !this.closed && this.runQueue.length !== 0) this.onRunnable?.(this.id);
+      return;
+    }
+    if (this.kickPending || this.draining || this.closed) return;
     if (this.runQueue.length === 0) {
       if (this.idleWaiters.length > 0 && !this.flushPending) this.wakeIdle();
       return;
@@ -345,11 +353,24 @@ export class Runtime implements AgentHost, ProtocolHost {
         this.log.dropped(undefined, undefined, asEscherError(e));
         continue;
       }
-      if (!Path.maySend(msg.src, msg.dst)) {
+      let entry = this.inbound.get(msg.dst);
+      if (entry === undefined || entry.epoch !== this.epoch) {
+        // Bounded: a peer sending to endless made-up destinations must not grow this cache without limit.
+        if (this.inbound.size >= INBOUND_CACHE_MAX) this.inbound.clear();
+        entry = { epoch: this.epoch, receivers: this.localReceivers(msg.dst), allowed: entry?.allowed ?? new Map() };
+        this.inbound.set(msg.dst, entry);
+      }
+      let allowed = entry.allowed.get(msg.src);
+      if (allowed === undefined) {
+        allowed = Path.maySend(msg.src, msg.dst);
+        if (entry.allowed.size >= INBOUND_CACHE_MAX) entry.allowed.clear();
+        entry.allowed.set(msg.src, allowed);
+      }
+      if (!allowed) {
         this.log.dropped(undefined, msg, new SiblingRuleError(msg.src, msg.dst));
         continue;
       }
-      const receivers = this.localReceivers(msg.dst);
+      const receivers = entry.receivers;
       if (receivers.length === 0) {
         this.log.dropped(undefined, msg, new UnknownAgentError(msg.dst));
         continue;
@@ -384,6 +405,9 @@ export class Runtime implements AgentHost, ProtocolHost {
     };
   }
 }
+
+/** Largest number of destinations (and of sources per destination) remembered for inbound messages. */
+const INBOUND_CACHE_MAX = 4096;
 
 function asEscherError(e: unknown): EscherError {
   return e instanceof EscherError ? e : new MalformedMessageError(String(e), { cause: e });

@@ -23,7 +23,10 @@ export class HandleCodec implements Codec {
     const id = this.next++;
     this.frames.set(id, { frame, pending: 0 });
     const bytes = new Uint8Array(4);
-    new DataView(bytes.buffer).setUint32(0, id >>> 0);
+    bytes[0] = id >>> 24;
+    bytes[1] = id >>> 16;
+    bytes[2] = id >>> 8;
+    bytes[3] = id;
     return bytes;
   }
 
@@ -50,5 +53,5 @@ export class HandleCodec implements Codec {
 }
 
 function handleOf(bytes: Uint8Array): number {
-  return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+  return (((bytes[0] as number) << 24) | ((bytes[1] as number) << 16) | ((bytes[2] as number) << 8) | (bytes[3] as number)) >>> 0;
 }

@@ -14,7 +14,8 @@ type Receiver = (from: RuntimeId, bytes: Uint8Array) => void;
  */
 export class SimNetwork implements Network {
   private readonly receivers = new Map<RuntimeId, Receiver>();
-  private readonly lastAt = new Map<string, number>();
+  /** Per link (from → to): the latest delivery time scheduled, to keep links FIFO. */
+  private readonly lastAt = new Map<RuntimeId, Map<RuntimeId, number>>();
   private readonly ctx: FaultContext;
   /** Frames sent, delivered, and addressed to runtimes that were gone on arrival. */
   sent = 0;
@@ -52,12 +53,16 @@ export class SimNetwork implements Network {
     const frames = applyLayers(this.layers, { from, to, bytes, delay: 0, reorder: false }, this.ctx);
     this.handles?.expect(bytes, frames.length);
     const now = this.time.now;
+    let links = this.lastAt.get(from);
+    if (links === undefined) {
+      links = new Map();
+      this.lastAt.set(from, links);
+    }
     for (const f of frames) {
       let at = now + f.delay;
-      const link = `${from}\u0000${to}`;
       if (!f.reorder) {
-        at = Math.max(at, this.lastAt.get(link) ?? 0);
-        this.lastAt.set(link, at);
+        at = Math.max(at, links.get(to) ?? 0);
+        links.set(to, at);
       }
       this.time.queue.schedule(at, () => this.deliver(from, to, f.bytes));
     }

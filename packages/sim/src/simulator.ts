@@ -66,6 +66,8 @@ export class Simulator implements TimeSource, ProtocolHost {
   private readonly codec: Codec;
   private readonly nodes = new Map<RuntimeId, { rt: Runtime; clock: SimClock }>();
   private readonly traced: boolean;
+  /** Runtimes that got work since they were last drained (told by their onRunnable). */
+  private readonly ready = new Set<RuntimeId>();
   steps = 0;
 
   constructor(readonly options: SimulatorOptions) {
@@ -175,17 +177,14 @@ export class Simulator implements TimeSource, ProtocolHost {
     this.at(this.now + delay, fn);
   }
 
-  /** Drains every runtime until none has anything runnable. */
+  /** Drains runtimes that have work until none has anything runnable (in the order they became runnable). */
   settle(): void {
-    for (;;) {
-      let progressed = false;
-      for (const { rt } of this.nodes.values()) {
-        if (rt.busy) {
-          rt.drain();
-          progressed = true;
-        }
-      }
-      if (!progressed) return;
+    const ready = this.ready;
+    while (ready.size !== 0) {
+      const id = ready.values().next().value as RuntimeId;
+      ready.delete(id);
+      const n = this.nodes.get(id);
+      if (n !== undefined && n.rt.busy) n.rt.drain();
     }
   }
 
@@ -230,7 +229,15 @@ export class Simulator implements TimeSource, ProtocolHost {
 
   private start(id: RuntimeId): Runtime {
     const clock = new SimClock(this);
-    const rt = createRuntime({ id, autoRun: false, clock, network: this.network, discovery: this.discovery, codec: this.codec });
+    const rt = createRuntime({
+      id,
+      autoRun: false,
+      onRunnable: (rid) => this.ready.add(rid),
+      clock,
+      network: this.network,
+      discovery: this.discovery,
+      codec: this.codec,
+    });
     this.nodes.set(id, { rt, clock });
     if (this.traced) rt.events$.subscribe((e) => this.trace.add(describe(this.now, e)));
     return rt;

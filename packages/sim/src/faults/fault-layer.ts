@@ -39,6 +39,12 @@ export interface FaultLayer {
 export function applyLayers(layers: readonly FaultLayer[], frame: InFlight, ctx: FaultContext): InFlight[] {
   let frames = [frame];
   for (const layer of layers) {
+    if (frames.length === 1) {
+      // The usual case: one frame in, the layer's own array out, nothing to merge.
+      frames = layer.apply(frames[0] as InFlight, ctx);
+      if (frames.length === 0) break;
+      continue;
+    }
     const next: InFlight[] = [];
     for (const f of frames) for (const g of layer.apply(f, ctx)) next.push(g);
     frames = next;
