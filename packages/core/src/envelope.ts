@@ -19,46 +19,96 @@ export type RoleTags = Record<string, unknown>;
  * so a rewrite on one receiver is never seen by another.
  */
 export class Envelope<P = unknown> {
+  /**
+   * Role tags as [slot, value, slot, value, …]. A message carries a handful
+   * at most, and each role asks with the same slot string every time, so a
+   * short scan compared by identity beats a string-keyed object (whose
+   * lookups with a variable key are megamorphic).
+   */
+  private slots: unknown[] | undefined;
+
   constructor(
     public id: number,
     public src: Path,
     public dst: Path,
     public payload: P,
-    public roleTags: RoleTags | undefined = undefined,
+    roleTags: RoleTags | undefined = undefined,
     public tags: readonly unknown[] | undefined = undefined,
-  ) {}
+  ) {
+    this.slots = undefined;
+    if (roleTags !== undefined) this.roleTags = roleTags;
+  }
+
+  /** The role tags as a record (a fresh object: for the wire, traces and tools). */
+  get roleTags(): RoleTags | undefined {
+    const s = this.slots;
+    if (s === undefined || s.length === 0) return undefined;
+    // No prototype: a slot named "__proto__" from a peer stays a plain key.
+    const out = Object.create(null) as RoleTags;
+    for (let i = 0; i < s.length; i += 2) out[s[i] as string] = s[i + 1];
+    return out;
+  }
+
+  /** Replaces every role tag. */
+  set roleTags(tags: RoleTags | undefined) {
+    if (tags === undefined) {
+      this.slots = undefined;
+      return;
+    }
+    const s: unknown[] = [];
+    for (const k of Object.keys(tags)) s.push(k, tags[k]);
+    this.slots = s.length === 0 ? undefined : s;
+  }
 
   /** The value in `slot`, or `undefined`. */
   tag<T = unknown>(slot: string): T | undefined {
-    return this.roleTags === undefined ? undefined : (this.roleTags[slot] as T | undefined);
+    const s = this.slots;
+    if (s === undefined) return undefined;
+    for (let i = 0; i < s.length; i += 2) if (s[i] === slot) return s[i + 1] as T;
+    return undefined;
   }
 
-  /** Sets `slot` (creating the tag record on first use). */
+  /** Sets `slot`. */
   setTag(slot: string, value: unknown): this {
-    // Not `{ [slot]: value }`: a computed key in a literal gives V8 a slow-mode object here.
-    if (this.roleTags === undefined) this.roleTags = {};
-    this.roleTags[slot] = value;
+    const s = this.slots;
+    if (s === undefined) {
+      this.slots = [slot, value];
+      return this;
+    }
+    for (let i = 0; i < s.length; i += 2) {
+      if (s[i] === slot) {
+        s[i + 1] = value;
+        return this;
+      }
+    }
+    s.push(slot, value);
     return this;
   }
 
   /** Removes `slot`. */
   clearTag(slot: string): this {
-    if (this.roleTags !== undefined) {
-      delete this.roleTags[slot];
+    const s = this.slots;
+    if (s === undefined) return this;
+    for (let i = 0; i < s.length; i += 2) {
+      if (s[i] === slot) {
+        s.splice(i, 2);
+        if (s.length === 0) this.slots = undefined;
+        return this;
+      }
     }
     return this;
   }
 
-  /** A shallow copy with its own tag record, so the copy's tags can change independently. */
+  /** True if the message carries any role tag. */
+  get hasRoleTags(): boolean {
+    return this.slots !== undefined;
+  }
+
+  /** A shallow copy with its own tags, so the copy's tags can change independently. */
   copy(): Envelope<P> {
-    return new Envelope(
-      this.id,
-      this.src,
-      this.dst,
-      this.payload,
-      this.roleTags === undefined ? undefined : { ...this.roleTags },
-      this.tags,
-    );
+    const e = new Envelope(this.id, this.src, this.dst, this.payload, undefined, this.tags);
+    if (this.slots !== undefined) e.slots = this.slots.slice();
+    return e;
   }
 
   /** A readable one-line form for traces. */

@@ -314,7 +314,8 @@ export class Runtime implements AgentHost, ProtocolHost {
       this.outgoing.set(to, batch);
     }
     const wire: WireMessage = { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload };
-    if (msg.roleTags !== undefined) (wire as { roleTags?: Record<string, unknown> }).roleTags = msg.roleTags;
+    const roleTags = msg.roleTags;
+    if (roleTags !== undefined) (wire as { roleTags?: Record<string, unknown> }).roleTags = roleTags;
     if (msg.tags !== undefined) (wire as { tags?: readonly unknown[] }).tags = msg.tags;
     batch.push(wire);
     if (!this.flushPending) {

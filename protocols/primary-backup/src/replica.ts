@@ -83,10 +83,11 @@ export class Replica extends Role<PrimaryBackup> {
       return;
     }
     if (this.isRequest(msg)) {
+      const roleTags = msg.roleTags;
       const copy: RequestCopy =
-        msg.roleTags === undefined
+        roleTags === undefined
           ? { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload }
-          : { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload, roleTags: msg.roleTags };
+          : { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload, roleTags };
       const tag: CopyTag = { k: 'copy', seq: ++this.seq };
       const replicas = this.protocol.replicas();
       for (let i = this.rank + 1; i < replicas.length; i++) this.sendTagged(replicas[i] as Path, copy, tag);
