@@ -39,6 +39,8 @@ export abstract class Protocol<Params extends object = object> {
   private readonly participantCache = new Map<Path, boolean>();
   private lastAsked: Path | undefined;
   private lastAnswer = false;
+  /** Changes whenever the participants change; roles compare it to keep their own answers fresh. */
+  participantsVersion = 0;
 
   protected constructor(
     protected readonly host: ProtocolHost,
@@ -85,6 +87,7 @@ export abstract class Protocol<Params extends object = object> {
   private forgetParticipants(): void {
     this.participantCache.clear();
     this.lastAsked = undefined;
+    this.participantsVersion++;
   }
 
   /** Removes every role of this instance from its agents. */
@@ -146,18 +149,35 @@ export abstract class Role<P extends Protocol = Protocol> extends Metaobject {
     return self[hook] !== proto[hook] || (scoped !== undefined && self[scoped] !== proto[scoped]);
   }
 
+  // Each role remembers its last answer: an agent usually talks to the same
+  // peer many times in a row, while the instance is shared by all its agents.
+  private peer: Path | undefined;
+  private peerIn = false;
+  private peerVersion = -1;
+
+  /** `path` takes part in this role's instance (memoised per role). */
+  protected inScope(path: Path): boolean {
+    const version = this.protocol.participantsVersion;
+    if (path !== this.peer || version !== this.peerVersion) {
+      this.peer = path;
+      this.peerVersion = version;
+      this.peerIn = this.protocol.isParticipant(path);
+    }
+    return this.peerIn;
+  }
+
   override transmit(msg: Envelope, next: Continuation): void {
-    if (this.protocol.isParticipant(msg.dst)) this.onTransmit(msg, next);
+    if (this.inScope(msg.dst)) this.onTransmit(msg, next);
     else next(msg);
   }
 
   override deliver(msg: Envelope, next: Continuation): void {
-    if (this.protocol.isParticipant(msg.src)) this.onDeliver(msg, next);
+    if (this.inScope(msg.src)) this.onDeliver(msg, next);
     else next(msg);
   }
 
   override dispatch(msg: Envelope, next: Continuation): void {
-    if (this.protocol.isParticipant(msg.src)) this.onDispatch(msg, next);
+    if (this.inScope(msg.src)) this.onDispatch(msg, next);
     else next(msg);
   }
 
