@@ -268,6 +268,7 @@ export class Runtime implements AgentHost, ProtocolHost {
   };
 
   private wakeIdle(): void {
+    if (this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -7,6 +7,7 @@ import {
   JsonCodec,
   MemoryDiscovery,
   type Metaobject,
+  RingQueue,
   Path,
   type ProtocolHost,
   type Runtime,
@@ -22,6 +23,14 @@ import { Rng } from './rng';
 import { SimClock, type TimeSource } from './sim-clock';
 import { SimNetwork } from './sim-network';
 import { TraceHash } from './trace-hash';
+
+/** One simulated machine: a runtime, its clock, and whether it waits in the ready queue. */
+interface SimNode {
+  rt: Runtime;
+  readonly clock: SimClock;
+  queued: boolean;
+  closed: boolean;
+}
 
 /** Settings of one simulation. */
 export interface SimulatorOptions {
@@ -64,10 +73,10 @@ export class Simulator implements TimeSource, ProtocolHost {
   readonly discovery = new MemoryDiscovery();
   readonly trace: TraceHash;
   private readonly codec: Codec;
-  private readonly nodes = new Map<RuntimeId, { rt: Runtime; clock: SimClock }>();
+  private readonly nodes = new Map<RuntimeId, SimNode>();
   private readonly traced: boolean;
-  /** Runtimes that got work since they were last drained (told by their onRunnable). */
-  private readonly ready = new Set<RuntimeId>();
+  /** Runtimes that got work since they were last drained (told by their onRunnable), in that order. */
+  private readonly ready = new RingQueue<SimNode>(64);
   steps = 0;
 
   constructor(readonly options: SimulatorOptions) {
@@ -145,6 +154,7 @@ export class Simulator implements TimeSource, ProtocolHost {
   crashNode(id: RuntimeId): void {
     const n = this.nodes.get(id);
     if (n === undefined) return;
+    n.closed = true;
     n.rt.close();
     this.nodes.delete(id);
     this.trace.add(`${this.now} crash-node ${id}`);
@@ -180,11 +190,9 @@ export class Simulator implements TimeSource, ProtocolHost {
   /** Drains runtimes that have work until none has anything runnable (in the order they became runnable). */
   settle(): void {
     const ready = this.ready;
-    while (ready.size !== 0) {
-      const id = ready.values().next().value as RuntimeId;
-      ready.delete(id);
-      const n = this.nodes.get(id);
-      if (n !== undefined && n.rt.busy) n.rt.drain();
+    for (let n = ready.shift(); n !== undefined; n = ready.shift()) {
+      n.queued = false;
+      if (!n.closed && n.rt.busy) n.rt.drain();
     }
   }
 
@@ -229,16 +237,23 @@ export class Simulator implements TimeSource, ProtocolHost {
 
   private start(id: RuntimeId): Runtime {
     const clock = new SimClock(this);
+    const node = { clock, queued: false, closed: false } as SimNode;
     const rt = createRuntime({
       id,
       autoRun: false,
-      onRunnable: (rid) => this.ready.add(rid),
+      onRunnable: () => {
+        if (!node.queued) {
+          node.queued = true;
+          this.ready.push(node);
+        }
+      },
       clock,
       network: this.network,
       discovery: this.discovery,
       codec: this.codec,
     });
-    this.nodes.set(id, { rt, clock });
+    node.rt = rt;
+    this.nodes.set(id, node);
     if (this.traced) rt.events$.subscribe((e) => this.trace.add(describe(this.now, e)));
     return rt;
   }
