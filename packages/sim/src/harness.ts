@@ -111,3 +111,19 @@ export function describeFailure(report: SeedsReport, replayCommand: string): str
     ...f.traceTail.map((l) => `  ${l}`),
   ].join('\n');
 }
+
+/**
+ * For tests: throws, with the failing seed, its trace tail and the replay
+ * command, if any seed failed or diverged, or if fewer than `minSeeds` ran
+ * (unless one seed is being replayed through SEED); otherwise returns a
+ * one-line summary to print.
+ */
+export function assertSeedsPassed(report: SeedsReport, options: { replayCommand: string; minSeeds: number }): string {
+  if (report.failures.length > 0) throw new Error(describeFailure(report, options.replayCommand));
+  if (report.divergent.length > 0) throw new Error(`${report.scenario}: seeds ${report.divergent.join(', ')} ran differently twice`);
+  const wanted = process.env.SEED === undefined ? options.minSeeds : 1;
+  if (report.seedsRun < wanted) {
+    throw new Error(`${report.scenario}: only ${report.seedsRun} of ${wanted} seeds ran within the time budget`);
+  }
+  return `${report.scenario}: ${report.seedsRun} seeds in ${report.elapsedMs} ms`;
+}

@@ -9,6 +9,7 @@ export {
   runSeed,
   runSeeds,
   describeFailure,
+  assertSeedsPassed,
   type Scenario,
   type ScenarioRun,
   type SeedFailure,
