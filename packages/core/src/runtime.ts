@@ -338,7 +338,7 @@ export class Runtime implements AgentHost, ProtocolHost {
   };
 
   /** A frame from another runtime: decode, validate each message, deliver locally. */
-  private onFrame(from: RuntimeId, bytes: Uint8Array): void {
+  private onFrame(_from: RuntimeId, bytes: Uint8Array): void {
     if (this.closed) return;
     let frame: Frame;
     try {
@@ -379,7 +379,6 @@ export class Runtime implements AgentHost, ProtocolHost {
       }
       for (let i = 0; i < receivers.length; i++) (receivers[i] as Agent).receive(i === 0 ? msg : msg.copy());
     }
-    void from;
   }
 
   // ---- helpers -------------------------------------------------------------

@@ -124,7 +124,6 @@ describe('Protocol', () => {
 
     it('should refuse installing a role of another instance through an operation', () => {
       const { rt } = world();
-      const p1 = new Stamping(rt);
       const p2 = new Stamping(rt);
       class Sneaky extends Stamping {
         smuggle(): void {
@@ -132,7 +131,6 @@ describe('Protocol', () => {
         }
       }
       expect(() => new Sneaky(rt).smuggle()).to.throw(ProtocolError);
-      void p1;
     });
 
     it('should remove every role on dispose', () => {

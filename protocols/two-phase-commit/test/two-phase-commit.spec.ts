@@ -156,8 +156,6 @@ describe('TwoPhaseCommit', () => {
     it('should drop a transaction tag from an agent that is not the initiator', () => {
       const { rt, tpc, bank } = world();
       // /client is a participant but not the initiator: forge a commit from it.
-      const forged = rt.send('/driver', '/outsider', 'unused'); // keep ids moving; not part of the check
-      void forged;
       class Forger extends Role<TwoPhaseCommit> {
         protected override onTransmit(msg: Envelope, next: Continuation): void {
           msg.setTag(this.protocol.id, { k: 'commit', txn: 1 });
