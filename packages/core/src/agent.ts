@@ -12,6 +12,7 @@ import {
   SiblingRuleError,
   StateNotReifiableError,
   UnhandledEventError,
+  UnmergedFragmentError,
 } from './errors';
 import type { EventLog } from './events';
 import type { MetaContext, Metaobject } from './metaobject';
@@ -160,6 +161,11 @@ export class Agent implements StackEnds {
       this.host.log.dropped(this.path, msg, new AgentUnavailableError(this.path, this.status));
       return;
     }
+    const tags = msg.tags;
+    if (tags !== undefined && tags.length !== 0) {
+      this.host.log.dropped(this.path, msg, new UnmergedFragmentError(msg.src, msg.dst));
+      return;
+    }
     if (!this.doneBox.channel(msg.src, msg.dst).accepted.add(msg.id)) {
       this.host.log.dropped(this.path, msg, new DuplicateMessageError(msg.src, msg.dst, msg.id));
       return;
@@ -305,6 +311,7 @@ export class Agent implements StackEnds {
       drop: (msg, reason) => host.log.dropped(agent.path, msg, reason),
       report: (error, msg) => host.log.error(agent.path, msg, error),
       hasAccepted: (msg) => agent.doneBox.accepted(msg.id, msg.src, msg.dst),
+      accepted: (id, src, dst) => agent.doneBox.accepted(id, src, dst),
       reifyState: () => agent.reifyState(),
       reflectState: (s) => agent.reflectState(s),
       setTimer: (delayMs, fn) => agent.setTimer(delayMs, fn, layer.meta),

@@ -168,3 +168,11 @@ function describe(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return String(cause);
 }
+
+/** A message still carrying μ-list tags when it reached an inbox: only merged, untagged messages enter an inbox (Escher §3.3). */
+export class UnmergedFragmentError extends EscherError {
+  readonly code = 'ESCHER_UNMERGED_FRAGMENT';
+  constructor(readonly src: string, readonly dst: string) {
+    super(`tagged message ${src || '""'} -> ${dst || '""'} cannot enter an inbox before it is merged`);
+  }
+}

@@ -45,6 +45,8 @@ export interface MetaContext {
   report(error: EscherError, msg?: Envelope): void;
   /** A message with this (src, dst, id) has been accepted into the inbox. */
   hasAccepted(msg: Envelope): boolean;
+  /** The same question without an envelope: Escher's `contains` on the accepted set (§3.4). */
+  accepted(id: number, src: Path, dst: Path): boolean;
   /** DIL reifyState on the application. @throws StateNotReifiableError */
   reifyState(): StateSnapshot;
   /** DIL reflectState on the application. @throws StateNotReifiableError */

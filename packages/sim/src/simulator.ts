@@ -110,6 +110,11 @@ export class Simulator implements TimeSource, ProtocolHost {
     return this.node(node).spawn(path, behavior, options);
   }
 
+  /** Stops the agent at `path` for good, wherever it runs (a refinement change removing a child). */
+  stop(path: Path | string): void {
+    this.hostOf(path).stop(path);
+  }
+
   /** An agent is hosted by a running runtime and has not crashed. */
   isRunning(path: Path | string): boolean {
     for (const { rt } of this.nodes.values()) if (rt.agent(path)?.status === 'running') return true;

@@ -1,0 +1,159 @@
+import { type Behavior, type Handler, Path } from '@escher/core';
+import type { Deployer } from './deployer';
+import { HierarchyError } from './errors';
+import { Hierarchy, type RefineInput, type RefinementRecord } from './hierarchy';
+import { Refinement, type RefinementParams } from './refinement';
+import type { Wrapper } from './wrapper';
+
+/** Options of {@link Manager.spawn}. */
+export interface PlaceOptions {
+  readonly minDepth?: number;
+  /** Runtime (simulated machine) to run on, where the deployer has several. */
+  readonly node?: string;
+}
+
+/** {@link Manager.refine}: a refinement plus what to run in its children. */
+export interface RefineOptions extends RefineInput {
+  /**
+   * Makes what each child runs: a fresh application per child (a wrapper
+   * runs a copy of the parent's state machine in each). Given: children
+   * start now as physical agents. Omitted: children stay virtual, to be
+   * refined in turn (two levels).
+   */
+  readonly create?: (child: Path) => Behavior | Handler;
+  /** The wrapper implementing this refinement (replication, sharding, …). */
+  readonly wrap?: Wrapper;
+  /** Where each child runs. */
+  readonly node?: (child: Path) => string | undefined;
+}
+
+/** Options of a {@link Manager}. */
+export interface ManagerOptions {
+  /** The hierarchy to record into; default a new one on the deployer's clock. */
+  readonly hierarchy?: Hierarchy;
+  /** Parameters of the refinement protocol (its authority defaults to the hierarchy). */
+  readonly refinement?: Partial<RefinementParams>;
+  /** Time source for the default hierarchy's grace periods. */
+  readonly now?: () => number;
+}
+
+/**
+ * The manager of a system's refinements (Escher §2.4): it refines virtual
+ * agents into children, starts physical agents with the right stack, keeps
+ * the hierarchy, and changes refinements on a live system under a new
+ * epoch. One call refines an agent:
+ *
+ * ```ts
+ * const mgr = new Manager(runtime);
+ * mgr.refine('/kv', { children: ['1', '2', '3'], merge: { waitForMatching: 1 }, create: () => new KvStore(), wrap: replication });
+ * mgr.spawn('/client', client);
+ * ```
+ */
+export class Manager {
+  readonly hierarchy: Hierarchy;
+  readonly refinement: Refinement;
+  private readonly wrappers = new Map<Path, Wrapper>();
+  private readonly behaviors = new Map<Path, RefineOptions>();
+
+  constructor(
+    private readonly deployer: Deployer,
+    options: ManagerOptions = {},
+  ) {
+    this.hierarchy = options.hierarchy ?? new Hierarchy({ ...(options.now === undefined ? {} : { now: options.now }) });
+    this.refinement = new Refinement(deployer, { authority: this.hierarchy, ...options.refinement });
+  }
+
+  /**
+   * Starts a physical agent with the refinement roles (and the roles of
+   * every wrapper above it). Its parent must be refined into it.
+   * @throws HierarchyError
+   */
+  spawn(path: Path | string, behavior: Behavior | Handler, options: PlaceOptions = {}): Path {
+    const p = Path.parse(path);
+    if (this.hierarchy.isVirtual(p)) throw new HierarchyError(`${p} is virtual: it exists only through its children`);
+    const minDepth = options.minDepth ?? this.minDepthFor(p);
+    this.hierarchy.addPhysical(p, minDepth, options.node);
+    try {
+      this.deployer.spawn(p, behavior, { minDepth, ...(options.node === undefined ? {} : { node: options.node }) });
+    } catch (e) {
+      this.hierarchy.removePhysical(p);
+      throw e;
+    }
+    if (this.refinement.params.reliable) this.refinement.addOutbox(p);
+    // Nearest refinement first: outer wrappers sit above inner ones, so they see inputs first.
+    for (let child: Path = p, parent = Path.parent(p); parent !== undefined && parent !== ''; child = parent, parent = Path.parent(parent)) {
+      this.wrappers.get(parent)?.attach(this.deployer, parent, child, p);
+    }
+    this.refinement.addTagging(p);
+    return p;
+  }
+
+  /**
+   * Refines the virtual agent `parent` (one call): records the refinement
+   * (epoch 1), then starts the children if a behaviour is given.
+   * @throws HierarchyError, InvalidMergeSpecError, UnknownMergeKindError
+   */
+  refine(parent: Path | string, options: RefineOptions): RefinementRecord {
+    const p = Path.parse(parent);
+    const record = this.hierarchy.refine(p, { ...options, wrapper: options.wrap?.name ?? options.wrapper });
+    if (options.wrap !== undefined) {
+      this.wrappers.set(p, options.wrap);
+      options.wrap.refined?.(record);
+    }
+    this.behaviors.set(p, options);
+    if (options.create !== undefined) for (const c of record.children) this.startChild(c, options, record);
+    return record;
+  }
+
+  /**
+   * Changes the refinement of `parent` on a live system: a new epoch; new
+   * children start, children left out stop (with their descendants). Peers
+   * keep working: the previous epoch's tags stay valid for the hierarchy's
+   * grace period, and reliable senders retransmit with the new tags.
+   * @throws HierarchyError
+   */
+  change(parent: Path | string, input: RefineInput & { create?: (child: Path) => Behavior | Handler }): RefinementRecord {
+    const p = Path.parse(parent);
+    const before = this.hierarchy.refinementOf(p);
+    if (before === undefined) throw new HierarchyError(`${p} is not refined: refine it first`);
+    const previous = this.behaviors.get(p);
+    const options: RefineOptions = { ...previous, ...input, children: input.children };
+    const { record, removed } = this.hierarchy.change(p, { ...options, wrapper: previous?.wrap?.name ?? options.wrapper });
+    this.behaviors.set(p, options);
+    for (const c of removed) this.stopSubtree(c);
+    const added = record.children.filter((c) => !before.children.includes(c));
+    if (options.create !== undefined) for (const c of added) this.startChild(c, options, record);
+    this.wrappers.get(p)?.changed?.(record, added, removed);
+    return record;
+  }
+
+  /** The hierarchy as an indented tree. */
+  describe(): string {
+    return this.hierarchy.describe();
+  }
+
+  private startChild(child: Path, options: RefineOptions, record: RefinementRecord): void {
+    const behavior = (options.create as (child: Path) => Behavior | Handler)(child);
+    const node = options.node?.(child);
+    this.spawn(child, behavior, { minDepth: record.minDepth.get(child) ?? 1, ...(node === undefined ? {} : { node }) });
+  }
+
+  private stopSubtree(root: Path): void {
+    for (const e of this.hierarchy.list()) {
+      if (e.kind !== 'physical' || !Path.isAncestorOrSelf(root, e.path)) continue;
+      try {
+        this.deployer.stop(e.path);
+      } catch {
+        // Already gone (crashed runtime): the hierarchy forgets it all the same.
+      }
+      this.hierarchy.removePhysical(e.path);
+      this.refinement.forget(e.path);
+    }
+  }
+
+  private minDepthFor(p: Path): number {
+    const parent = Path.parent(p);
+    if (parent === undefined || parent === '') return 1;
+    return this.hierarchy.refinementOf(parent)?.minDepth.get(p) ?? 1;
+  }
+}

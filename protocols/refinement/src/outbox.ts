@@ -1,0 +1,157 @@
+import { type Continuation, Envelope, type Path, Role, type TimerHandle } from '@escher/core';
+import { OutboxFullError } from './errors';
+import { Mark } from './marks';
+import type { Refinement } from './refinement';
+
+interface Pending {
+  /** A private copy: the sent envelope may be changed by receivers in this process. */
+  readonly msg: Envelope;
+  due: number;
+  attempts: number;
+}
+
+/**
+ * Reliable delivery and garbage collection with ACKs (Escher §3.4), at the
+ * bottom of the stack, next to the application.
+ *
+ * Sending: each message the application sends stays in the outbox,
+ * retransmitted with exponential backoff (from `retransmitMs`, capped at
+ * `maxRetransmitMs`), until ⟨ACK, i⟩ for it arrives — after merging, so a
+ * refined receiver acknowledges as one agent. A message for an agent
+ * refined away is dropped from the outbox with a typed error.
+ *
+ * Receiving: when a reliable message enters the inbox, an ACK goes back to
+ * its (merged) source: same id, tagged like any message, ephemeral — it
+ * bypasses the outbox and is never acknowledged. A duplicate of a message
+ * already in the inbox is acknowledged again and dropped. Inbox entries
+ * need no collection: the kernel removes a message from the inbox when it
+ * runs, and the done box compacts each channel to a watermark.
+ */
+export class Outbox extends Role<Refinement> {
+  private readonly pending = new Map<Path, Map<number, Pending>>();
+  private count = 0;
+  private timer: TimerHandle | undefined;
+
+  /** Messages kept until acknowledged. */
+  stored = 0;
+  /** Messages removed by an ACK. */
+  acknowledged = 0;
+  /** Retransmissions sent. */
+  retransmissions = 0;
+  /** ACKs sent. */
+  acksSent = 0;
+  /** Duplicates of delivered messages, acknowledged again and dropped. */
+  duplicates = 0;
+  /** Messages sent unprotected because the outbox was full. */
+  overflow = 0;
+  /** Outbox entries dropped because their destination was refined away. */
+  abandoned = 0;
+
+  /** Unacknowledged messages. */
+  get size(): number {
+    return this.count;
+  }
+
+  override transmit(msg: Envelope, next: Continuation): void {
+    const params = this.protocol.params;
+    const away = params.authority.refinedAway(msg.dst);
+    if (away !== undefined) {
+      // Refused now rather than kept for retransmissions that could never be acknowledged.
+      this.ctx.drop(msg, away);
+      return;
+    }
+    if (this.count >= params.maxOutbox) {
+      this.overflow++;
+      this.ctx.report(new OutboxFullError(this.ctx.self, params.maxOutbox), msg);
+      next(msg);
+      return;
+    }
+    msg.setTag(this.slot, Mark.Reliable);
+    let byId = this.pending.get(msg.dst);
+    if (byId === undefined) {
+      byId = new Map();
+      this.pending.set(msg.dst, byId);
+    }
+    if (!byId.has(msg.id)) this.count++;
+    byId.set(msg.id, { msg: msg.copy(), due: this.ctx.now() + params.retransmitMs, attempts: 0 });
+    this.stored++;
+    if (this.timer === undefined) this.timer = this.ctx.setTimer(params.retransmitMs, this.retransmit);
+    next(msg);
+  }
+
+  override deliver(msg: Envelope, next: Continuation): void {
+    const mark = msg.tag<Mark>(this.slot);
+    if (mark === undefined) {
+      next(msg);
+      return;
+    }
+    if (mark === Mark.Ack) {
+      this.onAck(msg);
+      return;
+    }
+    if (this.ctx.hasAccepted(msg)) {
+      this.duplicates++;
+      this.acknowledge(msg);
+      return;
+    }
+    msg.clearTag(this.slot);
+    next(msg);
+    if (this.ctx.hasAccepted(msg)) this.acknowledge(msg);
+  }
+
+  /** An ACK ⟨i, d, s⟩ (merged if d is refined): the message ⟨i, s, d⟩ is delivered. */
+  private onAck(ack: Envelope): void {
+    const byId = this.pending.get(ack.src);
+    if (byId === undefined || !byId.delete(ack.id)) return;
+    this.count--;
+    this.acknowledged++;
+    if (byId.size === 0) this.pending.delete(ack.src);
+    if (this.count === 0 && this.timer !== undefined) {
+      this.ctx.clearTimer(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private acknowledge(msg: Envelope): void {
+    const ack = new Envelope(msg.id, this.ctx.self, msg.src, null);
+    ack.setTag(this.slot, Mark.Ack);
+    this.acksSent++;
+    this.ctx.transmit(ack);
+  }
+
+  private readonly retransmit = (): void => {
+    this.timer = undefined;
+    const params = this.protocol.params;
+    const authority = params.authority;
+    const now = this.ctx.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [dst, byId] of this.pending) {
+      const away = authority.refinedAway(dst);
+      if (away !== undefined) {
+        for (const p of byId.values()) this.ctx.drop(p.msg, away);
+        this.abandoned += byId.size;
+        this.count -= byId.size;
+        this.pending.delete(dst);
+        continue;
+      }
+      for (const p of byId.values()) {
+        if (p.due <= now) {
+          p.attempts++;
+          p.due = now + Math.min(params.maxRetransmitMs, params.retransmitMs * 2 ** p.attempts);
+          const copy = p.msg.copy();
+          copy.setTag(this.slot, Mark.Retransmission);
+          this.retransmissions++;
+          this.ctx.transmit(copy);
+        }
+        if (p.due < next) next = p.due;
+      }
+    }
+    if (this.count > 0) this.timer = this.ctx.setTimer(Math.max(1, next - now), this.retransmit);
+  };
+
+  protected override onRemove(): void {
+    this.pending.clear();
+    this.count = 0;
+    this.timer = undefined;
+  }
+}

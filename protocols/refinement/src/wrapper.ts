@@ -1,0 +1,23 @@
+import type { Path, ProtocolHost } from '@escher/core';
+import type { RefinementRecord } from './hierarchy';
+
+/**
+ * A wrapper (Escher §2.3) implements one refinement generically: it puts its
+ * roles on every physical agent below the refined agent, whose own code is
+ * unchanged. Replication orders inputs among replicas; sharding filters
+ * them by key. The manager calls {@link Wrapper.attach} for each physical
+ * descendant, nearest refinement first, between the outbox and tagging.
+ */
+export interface Wrapper {
+  /** Shown in hierarchy listings. */
+  readonly name: string;
+  /** Called once the refinement of `parent` is recorded, before any child starts. */
+  refined?(record: RefinementRecord): void;
+  /**
+   * Installs this refinement's roles on `physical`, a physical agent that
+   * is `child` or descends from it (`child` being a child of `parent`).
+   */
+  attach(host: ProtocolHost, parent: Path, child: Path, physical: Path): void;
+  /** Called after a refinement change, once added children are started and removed ones stopped. */
+  changed?(record: RefinementRecord, added: readonly Path[], removed: readonly Path[]): void;
+}
