@@ -9,6 +9,7 @@ import {
   ForgedSourceError,
   HandlerError,
   MetaobjectError,
+  ProtocolError,
   SiblingRuleError,
   StateNotReifiableError,
   UnhandledEventError,
@@ -65,6 +66,9 @@ export class Agent implements StackEnds {
   /** Messages a dispatch hook released outside the agent's turn: they run first, next turn. */
   private readonly released = new RingQueue<Envelope>(2);
   private readonly routes = new Map<Path, Route>();
+  /** Id of the k-th message on a channel: (k − 1) · idStride + idOffset + 1 (see interleaveIds). */
+  private idStride = 1;
+  private idOffset = 0;
   private lastRoute: Route | undefined;
   private inTurn = false;
   /** Inside step(): the scheduler re-queues the agent afterwards if it has work, so nothing here need schedule it. */
@@ -114,7 +118,26 @@ export class Agent implements StackEnds {
   newMessage<P>(dst: Path | string, payload: P): Envelope<P> {
     const r = this.route(dst);
     if (!r.allowed) throw new SiblingRuleError(this.path, r.dst);
-    return new Envelope(++r.lastId, this.path, r.dst, payload);
+    const n = ++r.lastId;
+    return new Envelope(this.idStride === 1 ? n : (n - 1) * this.idStride + this.idOffset + 1, this.path, r.dst, payload);
+  }
+
+  /**
+   * Ids of this agent's messages, on every channel, become the `index`-th
+   * of `ways` interleaved sequences: (k − 1) · ways + index + 1 for its
+   * k-th message. Shards of one virtual agent send as that agent, so their
+   * ids for the same destination must never collide. Applied again (a shard
+   * of a shard), the new split refines the previous one.
+   * @throws ProtocolError once the agent has sent anything
+   */
+  interleaveIds(ways: number, index: number): void {
+    if (!Number.isInteger(ways) || ways < 1 || !Number.isInteger(index) || index < 0 || index >= ways) {
+      throw new ProtocolError(this.path, `cannot take sequence ${index} of ${ways}`);
+    }
+    for (const r of this.routes.values()) if (r.lastId !== 0) throw new ProtocolError(this.path, 'ids can only be split before the first message');
+    // x ↦ x·ways + index, applied after the current split (inner refinements first).
+    this.idOffset = this.idOffset * ways + index;
+    this.idStride *= ways;
   }
 
   /** Top of `transmit`: checks the source and the sibling rule, then hands to the bus. */
@@ -312,6 +335,7 @@ export class Agent implements StackEnds {
       report: (error, msg) => host.log.error(agent.path, msg, error),
       hasAccepted: (msg) => agent.doneBox.accepted(msg.id, msg.src, msg.dst),
       accepted: (id, src, dst) => agent.doneBox.accepted(id, src, dst),
+      interleaveIds: (ways, index) => agent.interleaveIds(ways, index),
       reifyState: () => agent.reifyState(),
       reflectState: (s) => agent.reflectState(s),
       setTimer: (delayMs, fn) => agent.setTimer(delayMs, fn, layer.meta),

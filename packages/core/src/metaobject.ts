@@ -47,6 +47,12 @@ export interface MetaContext {
   hasAccepted(msg: Envelope): boolean;
   /** The same question without an envelope: Escher's `contains` on the accepted set (§3.4). */
   accepted(id: number, src: Path, dst: Path): boolean;
+  /**
+   * Makes this agent's message ids the `index`-th of `ways` interleaved
+   * sequences (shards of one virtual agent must not reuse each other's ids).
+   * Only before the agent's first message. @throws ProtocolError
+   */
+  interleaveIds(ways: number, index: number): void;
   /** DIL reifyState on the application. @throws StateNotReifiableError */
   reifyState(): StateSnapshot;
   /** DIL reflectState on the application. @throws StateNotReifiableError */

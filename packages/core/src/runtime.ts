@@ -31,6 +31,12 @@ import type { StackPosition } from './stack';
 export interface SpawnOptions {
   /** Shallowest destination this agent receives (Escher §2.2); default 1. */
   readonly minDepth?: number;
+  /**
+   * Runs after the agent exists and before its application starts: the
+   * place to install metaobjects, so that nothing the application says in
+   * `onStart` bypasses them.
+   */
+  readonly setup?: (path: Path) => void;
 }
 
 /** A read-only view of a hosted agent, for tools, tests and examples. */
@@ -123,6 +129,16 @@ export class Runtime implements AgentHost, ProtocolHost {
     this.epoch++;
     this.discovery.announce(this.id, p, minDepth);
     this.log.lifecycle(p, 'spawned');
+    if (options.setup !== undefined) {
+      try {
+        options.setup(p);
+      } catch (e) {
+        this.agents.delete(p);
+        this.epoch++;
+        this.discovery.withdraw(this.id, p);
+        throw e;
+      }
+    }
     agent.start();
     this.kick();
     return this.info(agent);

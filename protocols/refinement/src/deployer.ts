@@ -3,9 +3,14 @@ import type { Behavior, Handler, Path, ProtocolHost } from '@escher/core';
 /**
  * What a manager needs to start and stop physical agents and put roles on
  * them: a {@link Runtime} (one process) or the simulator (many simulated
- * machines; `node` picks one) both fit.
+ * machines; `node` picks one) both fit. `setup` runs before the
+ * application starts: roles installed there see everything it sends.
  */
 export interface Deployer extends ProtocolHost {
-  spawn(path: Path | string, behavior: Behavior | Handler, options?: { minDepth?: number; node?: string }): unknown;
+  spawn(
+    path: Path | string,
+    behavior: Behavior | Handler,
+    options?: { minDepth?: number; node?: string; setup?: (path: Path) => void },
+  ): unknown;
   stop(path: Path | string): void;
 }

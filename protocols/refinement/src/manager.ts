@@ -74,18 +74,27 @@ export class Manager {
     const minDepth = options.minDepth ?? this.minDepthFor(p);
     this.hierarchy.addPhysical(p, minDepth, options.node);
     try {
-      this.deployer.spawn(p, behavior, { minDepth, ...(options.node === undefined ? {} : { node: options.node }) });
+      this.deployer.spawn(p, behavior, {
+        minDepth,
+        ...(options.node === undefined ? {} : { node: options.node }),
+        setup: () => this.installRoles(p),
+      });
     } catch (e) {
       this.hierarchy.removePhysical(p);
+      this.refinement.forget(p);
       throw e;
     }
+    return p;
+  }
+
+  /** The stack of a physical agent: outbox, wrappers nearest refinement first, tagging on top. */
+  private installRoles(p: Path): void {
     if (this.refinement.params.reliable) this.refinement.addOutbox(p);
-    // Nearest refinement first: outer wrappers sit above inner ones, so they see inputs first.
+    // Outer wrappers sit above inner ones, so they see inputs first (a shard filters before its replicas order).
     for (let child: Path = p, parent = Path.parent(p); parent !== undefined && parent !== ''; child = parent, parent = Path.parent(parent)) {
       this.wrappers.get(parent)?.attach(this.deployer, parent, child, p);
     }
     this.refinement.addTagging(p);
-    return p;
   }
 
   /**
@@ -116,6 +125,8 @@ export class Manager {
     const p = Path.parse(parent);
     const before = this.hierarchy.refinementOf(p);
     if (before === undefined) throw new HierarchyError(`${p} is not refined: refine it first`);
+    const wrapper = this.wrappers.get(p);
+    wrapper?.changing?.(before, input.children.map((c) => (c.startsWith('/') ? Path.parse(c) : Path.child(p, c))));
     const previous = this.behaviors.get(p);
     const options: RefineOptions = { ...previous, ...input, children: input.children };
     const { record, removed } = this.hierarchy.change(p, { ...options, wrapper: previous?.wrap?.name ?? options.wrapper });
@@ -123,7 +134,7 @@ export class Manager {
     for (const c of removed) this.stopSubtree(c);
     const added = record.children.filter((c) => !before.children.includes(c));
     if (options.create !== undefined) for (const c of added) this.startChild(c, options, record);
-    this.wrappers.get(p)?.changed?.(record, added, removed);
+    wrapper?.changed?.(record, added, removed);
     return record;
   }
 

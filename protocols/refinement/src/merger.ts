@@ -71,7 +71,7 @@ export class Merger extends Role<Refinement> {
         this.reject(msg, new TagMismatchError(msg.src, msg.dst, `untagged, but ${expected} tag(s) expected`));
         return;
       }
-      next(msg);
+      this.pass(msg, msg.hasRoleTags && msg.tag<Mark>(this.slot) === Mark.Ack, next);
       return;
     }
     if (tags.length !== expected) {
@@ -144,6 +144,18 @@ export class Merger extends Role<Refinement> {
       tags = rest;
     }
     this.merged++;
+    this.pass(msg, isAck, next);
+  }
+
+  /** Down the stack; ACKs are the bus's business and go straight to the outbox, past any wrapper roles in between. */
+  private pass(msg: Envelope, isAck: boolean, next: Continuation): void {
+    if (isAck) {
+      const outbox = this.protocol.rolesAt(this.ctx.self).outbox;
+      if (outbox !== undefined) {
+        outbox.acknowledged(msg);
+        return;
+      }
+    }
     next(msg);
   }
 

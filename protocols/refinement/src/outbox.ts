@@ -35,7 +35,7 @@ export class Outbox extends Role<Refinement> {
   /** Messages kept until acknowledged. */
   stored = 0;
   /** Messages removed by an ACK. */
-  acknowledged = 0;
+  acked = 0;
   /** Retransmissions sent. */
   retransmissions = 0;
   /** ACKs sent. */
@@ -86,7 +86,7 @@ export class Outbox extends Role<Refinement> {
       return;
     }
     if (mark === Mark.Ack) {
-      this.onAck(msg);
+      this.acknowledged(msg);
       return;
     }
     if (this.ctx.hasAccepted(msg)) {
@@ -99,12 +99,16 @@ export class Outbox extends Role<Refinement> {
     if (this.ctx.hasAccepted(msg)) this.acknowledge(msg);
   }
 
-  /** An ACK ⟨i, d, s⟩ (merged if d is refined): the message ⟨i, s, d⟩ is delivered. */
-  private onAck(ack: Envelope): void {
+  /**
+   * An ACK ⟨i, d, s⟩ arrived (merged, if d is refined): the message
+   * ⟨i, s, d⟩ is delivered and leaves the outbox. The {@link Merger} calls
+   * this directly, so ACKs never pass through wrapper roles.
+   */
+  acknowledged(ack: Envelope): void {
     const byId = this.pending.get(ack.src);
     if (byId === undefined || !byId.delete(ack.id)) return;
     this.count--;
-    this.acknowledged++;
+    this.acked++;
     if (byId.size === 0) this.pending.delete(ack.src);
     if (this.count === 0 && this.timer !== undefined) {
       this.ctx.clearTimer(this.timer);
@@ -116,7 +120,10 @@ export class Outbox extends Role<Refinement> {
     const ack = new Envelope(msg.id, this.ctx.self, msg.src, null);
     ack.setTag(this.slot, Mark.Ack);
     this.acksSent++;
-    this.ctx.transmit(ack);
+    // Through the tagger only: wrapper roles in between never see ACKs.
+    const tagger = this.protocol.rolesAt(this.ctx.self).tagger;
+    if (tagger !== undefined) tagger.emit(ack);
+    else this.ctx.transmit(ack);
   }
 
   private readonly retransmit = (): void => {

@@ -22,6 +22,13 @@ export class Tagger extends Role<Refinement> {
   /** Messages refused (unknown μ-list, destination refined away). */
   refused = 0;
 
+  /** Tags and sends a message from this layer up (the outbox's ACKs, which bypass wrapper roles). */
+  emit(msg: Envelope): void {
+    this.transmit(msg, this.sendOn);
+  }
+
+  private readonly sendOn: Continuation = (m) => this.ctx.transmit(m);
+
   override transmit(msg: Envelope, next: Continuation): void {
     const authority = this.protocol.params.authority;
     if (authority.version !== this.version) {

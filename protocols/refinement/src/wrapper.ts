@@ -18,6 +18,8 @@ export interface Wrapper {
    * is `child` or descends from it (`child` being a child of `parent`).
    */
   attach(host: ProtocolHost, parent: Path, child: Path, physical: Path): void;
+  /** Called before a refinement change is recorded; throw to refuse it (a wrapper that cannot move its state). */
+  changing?(current: RefinementRecord, children: readonly Path[]): void;
   /** Called after a refinement change, once added children are started and removed ones stopped. */
   changed?(record: RefinementRecord, added: readonly Path[], removed: readonly Path[]): void;
 }
