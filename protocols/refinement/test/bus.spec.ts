@@ -249,6 +249,45 @@ describe('Refinement bus', () => {
     });
   });
 
+  describe('changing a refinement on a live system', () => {
+    it('should keep answering every request exactly once while a child is removed and the merge spec changes', () => {
+      const report = runSeeds(
+        {
+          name: 'refinement changed while a client runs',
+          options: { faults: [new Delay({ kind: 'uniform', min: 0.5, max: 8 })] },
+          build(sim) {
+            const rng = sim.rng.fork('workload');
+            const mgr = new Manager(sim, { now: () => sim.now });
+            mgr.refine('/svc', { children: ['1', '2', '3'], merge: { waitForMatching: 2 }, create: () => new Doubler() });
+            const c = new Recorder();
+            mgr.spawn('/c', c);
+            const requests = rng.int(20, 60);
+            for (let v = 1; v <= requests; v++) sim.at(v * 5, () => c.ctx.send('/svc', { v }));
+            const changeAt = rng.int(10, requests * 5);
+            const codes = watch(sim);
+            sim.at(changeAt, () => mgr.change('/svc', { children: ['1', '2'], merge: { waitForMatching: 1 } }));
+            const got = () => c.got.map((m) => (m.payload as { v: number }).v);
+            return {
+              maxTime: 30_000,
+              done: () => c.got.length === requests,
+              always: () => {
+                if (new Set(got()).size !== c.got.length) throw new Error(`a reply came twice: ${got().join(',')}`);
+              },
+              atEnd: () => {
+                expect(got().sort((a, b) => a - b)).to.deep.equal(Array.from({ length: requests }, (_, i) => 2 * (i + 1)));
+                expect(mgr.hierarchy.refinementOf('/svc')?.epoch).to.equal(2);
+                expect(sim.isRunning('/svc/3')).to.equal(false);
+                expect(codes.ESCHER_STALE_EPOCH ?? 0).to.equal(0);
+              },
+            };
+          },
+        },
+        { seeds: 300, budgetMs: 10_000 },
+      );
+      console.log(`      ${assertSeedsPassed(report, { replayCommand: REPLAY, minSeeds: 300 })}`);
+    });
+  });
+
   describe('under loss, duplication and reordering', () => {
     it('should deliver every request and reply exactly once, and empty every outbox', () => {
       // The server is not refined here: replicas of a server without an ordering wrapper diverge when
