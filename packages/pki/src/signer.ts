@@ -17,7 +17,7 @@
  * is not the one it checks against, or whose epoch is no longer accepted.
  */
 import { MAX_PATH_LENGTH, Path as PathOps, type Path } from '@escher/core';
-import { ByteReader, ByteWriter, bytesEqual, concatBytes, toHex } from './bytes';
+import { ByteReader, ByteWriter, bytesEqual, concatBytes, toHex, utf8 } from './bytes';
 import type { CertificateChain } from './chain';
 import { RejectionCounters } from './counters';
 import { Domains } from './domain';
@@ -70,24 +70,64 @@ export const BATCH_VERSION = 1;
 export const MAX_BATCH_ITEMS = 4096;
 const DIGEST_BYTES = 32;
 
+/** UTF-8 of recently seen paths (the same few sources and destinations recur). */
+const pathBytes = new Map<string, Uint8Array>();
+const PATH_BYTES_MAX = 4096;
+/** Reused for every context encoding: libsodium copies its inputs, and nothing here is reentrant. */
+let scratch = new Uint8Array(1024);
+
+function utf8Path(p: string): Uint8Array {
+  let b = pathBytes.get(p);
+  if (b === undefined) {
+    b = utf8(p);
+    if (pathBytes.size >= PATH_BYTES_MAX) pathBytes.clear();
+    pathBytes.set(p, b);
+  }
+  return b;
+}
+
+/**
+ * `prefix ‖ src ‖ dst ‖ epoch ‖ seq ‖ body` (paths and body length-prefixed,
+ * integers big-endian), written into the shared scratch buffer: the view is
+ * valid until the next call.
+ */
+function writeContext(prefix: Uint8Array, ctx: SignedContext, body: Uint8Array): Uint8Array {
+  const src = utf8Path(ctx.src);
+  const dst = utf8Path(ctx.dst);
+  const n = prefix.length + 2 + src.length + 2 + dst.length + 8 + 8 + 4 + body.length;
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  const b = scratch;
+  const v = new DataView(b.buffer);
+  let o = 0;
+  b.set(prefix, o);
+  o += prefix.length;
+  v.setUint16(o, src.length);
+  b.set(src, o + 2);
+  o += 2 + src.length;
+  v.setUint16(o, dst.length);
+  b.set(dst, o + 2);
+  o += 2 + dst.length;
+  for (const x of [ctx.epoch, ctx.seq]) {
+    if (!Number.isSafeInteger(x) || x < 0) throw new RangeError(`${x} is not a non-negative safe integer`);
+    v.setUint32(o, Math.floor(x / 2 ** 32));
+    v.setUint32(o + 4, x >>> 0);
+    o += 8;
+  }
+  v.setUint32(o, body.length);
+  b.set(body, o + 4);
+  return b.subarray(0, n);
+}
+
+const NO_PREFIX = new Uint8Array(0);
+
+/** The context and body as signed (after the domain prefix), as a fresh array. */
 function contextBytes(ctx: SignedContext, body: Uint8Array): Uint8Array {
-  return new ByteWriter(32 + ctx.src.length + ctx.dst.length + body.length)
-    .string16(ctx.src)
-    .string16(ctx.dst)
-    .u64(ctx.epoch)
-    .u64(ctx.seq)
-    .bytes32(body)
-    .finish();
+  return writeContext(NO_PREFIX, ctx, body).slice();
 }
 
 /** The digest of one message in a batch. */
 export function batchItemDigest(ctx: SignedContext, body: Uint8Array): Uint8Array {
-  const p = Domains.batchItem.prefix;
-  const c = contextBytes(ctx, body);
-  const input = new Uint8Array(p.length + c.length);
-  input.set(p);
-  input.set(c, p.length);
-  return sodium().crypto_generichash(DIGEST_BYTES, input, null);
+  return sodium().crypto_generichash(DIGEST_BYTES, writeContext(Domains.batchItem.prefix, ctx, body), null);
 }
 
 function batchBytes(src: Path, epoch: number, batchSeq: number, digests: Uint8Array): Uint8Array {
