@@ -7,12 +7,16 @@ import {
   ChainGapError,
   ChainLoopError,
   Identity,
+  MAX_CHAIN_BYTES,
   NO_MERGE_SPEC,
+  OversizedEncodingError,
   PathOutsideSubtreeError,
   SiblingIssuerError,
   SigningKey,
   StaleEpochError,
+  TruncatedEncodingError,
   TrustStore,
+  UnknownAlgorithmError,
   UntrustedRootError,
   createRoot,
 } from '../src';
@@ -114,6 +118,22 @@ describe('TrustStore', () => {
       bytes[bytes.length - 70] = (bytes[bytes.length - 70] as number) ^ 1; // inside the epoch field
       const tampered = a.chain.certificates.slice(0, -1).concat([Certificate.decode(bytes)]);
       expect(() => sys.trust.verifyChain(new CertificateChain(tampered))).to.throw(BadSignatureError);
+    });
+
+    it('should count malformed encodings and accept nothing from them', () => {
+      const sys = new TestSystem();
+      const bytes = sys.path('/a/b').chain.encode();
+      expect(() => sys.trust.verifyChain(bytes.subarray(0, bytes.length - 1))).to.throw(TruncatedEncodingError);
+      const alg = new Uint8Array(bytes);
+      alg[2 + 2 + 1] = 7; // the algorithm byte of the first certificate
+      expect(() => sys.trust.verifyChain(alg)).to.throw(UnknownAlgorithmError);
+      expect(() => sys.trust.verifyChain(new Uint8Array(MAX_CHAIN_BYTES + 1))).to.throw(OversizedEncodingError);
+      expect(sys.trust.rejections.snapshot()).to.deep.equal({
+        ESCHER_PKI_TRUNCATED: 1,
+        ESCHER_PKI_UNKNOWN_ALGORITHM: 1,
+        ESCHER_PKI_OVERSIZED: 1,
+      });
+      expect(sys.trust.minimumEpoch('/a')).to.equal(0);
     });
 
     it('should refuse a root whose self-signature is bad', () => {
