@@ -6,6 +6,7 @@ import { Envelope } from './envelope';
 import {
   AgentExistsError,
   EscherError,
+  ForgedSourceError,
   InvalidMinDepthError,
   MalformedMessageError,
   RuntimeClosedError,
@@ -74,6 +75,8 @@ export class Runtime implements AgentHost, ProtocolHost {
   /** For messages from other runtimes: receivers per destination and the sibling-rule verdict per source, until the epoch changes. */
   private readonly inbound = new Map<Path, { epoch: number; receivers: Agent[]; allowed: Map<Path, boolean> }>();
   private readonly autoRun: boolean;
+  /** The network's answer to "may this peer speak for this source?", if it authenticates peers. */
+  private readonly sourceGuard: ((peer: RuntimeId, src: string) => boolean) | undefined;
   private readonly onRunnable: ((runtimeId: string) => void) | undefined;
 
   constructor(
@@ -89,6 +92,7 @@ export class Runtime implements AgentHost, ProtocolHost {
     this.onRunnable = options.onRunnable;
     this.log = new EventLog(this.id);
     this.endpoint = network.attach(this.id, (from, bytes) => this.onFrame(from, bytes));
+    this.sourceGuard = network.mayClaim === undefined ? undefined : network.mayClaim.bind(network);
     // Any change in who hosts what invalidates every cached route.
     this.discoverySub = discovery.changes$.subscribe(() => this.epoch++);
   }
@@ -354,7 +358,7 @@ export class Runtime implements AgentHost, ProtocolHost {
   };
 
   /** A frame from another runtime: decode, validate each message, deliver locally. */
-  private onFrame(_from: RuntimeId, bytes: Uint8Array): void {
+  private onFrame(from: RuntimeId, bytes: Uint8Array): void {
     if (this.closed) return;
     let frame: Frame;
     try {
@@ -369,6 +373,12 @@ export class Runtime implements AgentHost, ProtocolHost {
         msg = toEnvelope(w);
       } catch (e) {
         this.log.dropped(undefined, undefined, asEscherError(e));
+        continue;
+      }
+      const guard = this.sourceGuard;
+      if (guard !== undefined && !guard(from, msg.src)) {
+        // Authenticity (Escher §2.1): the peer holds no certificate for this source.
+        this.log.dropped(undefined, msg, new ForgedSourceError(msg.src, `runtime ${from}`));
         continue;
       }
       let entry = this.inbound.get(msg.dst);

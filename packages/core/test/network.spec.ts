@@ -105,3 +105,28 @@ describe('Runtime with autoRun off (driven by its caller)', () => {
     expect(got.payloads()).to.deep.equal(['x']);
   });
 });
+
+describe('Runtime with an authenticating network', () => {
+  it('should drop, with ForgedSourceError, messages whose source the sending runtime may not claim', async () => {
+    const inner = new MemoryNetwork();
+    // Runtime "a" may speak for /a and below only.
+    const network = Object.assign(Object.create(inner) as MemoryNetwork, {
+      mayClaim: (peer: string, src: string) => peer !== 'a' || src === '/a' || src.startsWith('/a/'),
+    });
+    const discovery = new MemoryDiscovery();
+    const a = createRuntime({ id: 'a', network, discovery });
+    const b = createRuntime({ id: 'b', network, discovery });
+    const got: unknown[] = [];
+    const codes: string[] = [];
+    b.events$.subscribe((e) => e.kind === 'dropped' && codes.push(e.reason.code));
+    b.spawn('/d', { receive: (m) => void got.push(m.payload) });
+    a.spawn('/a', { onStart: (ctx) => ctx.send('/d', 'honest'), receive: () => {} });
+    a.spawn('/mallory', { onStart: (ctx) => ctx.send('/d', 'forged'), receive: () => {} });
+    await a.idle();
+    await b.idle();
+    expect(got).to.deep.equal(['honest']);
+    expect(codes).to.deep.equal(['ESCHER_FORGED_SOURCE']);
+    a.close();
+    b.close();
+  });
+});

@@ -15,6 +15,13 @@ export interface NetworkEndpoint {
 export interface Network {
   /** Attaches a runtime; `receive` is called with every frame sent to it. */
   attach(runtime: RuntimeId, receive: (from: RuntimeId, bytes: Uint8Array) => void): NetworkEndpoint;
+  /**
+   * Whether the runtime `peer` may send messages whose source is `src`. An
+   * authenticating network (the PKI's `SecureNetwork`) answers from the
+   * certificates the peer proved it holds; without it, every claim passes.
+   * The runtime refuses a message whose source fails this check.
+   */
+  mayClaim?(peer: RuntimeId, src: string): boolean;
 }
 
 /** Injection token for {@link Network}. */
