@@ -1,0 +1,580 @@
+import type { AppendEntries, AppendReply, LogEntry, RaftMessage, RequestVote, Vote } from '../messages';
+import { electionTimeout } from './election-timeout';
+import type { RaftEnv, RaftRole } from './raft-env';
+import { RaftLog } from './raft-log';
+import type { RaftOptions } from './raft-options';
+
+/** What a leader knows of one follower. */
+class Peer {
+  /** Next index to send. Advanced when entries are sent (pipelining), not when they are acknowledged. */
+  next = 1;
+  /** Highest index known to match the leader's log. */
+  match = 0;
+  /** Last index of each AppendEntries with entries still unanswered, oldest first (at most `window`). */
+  readonly inFlight: number[] = [];
+  lastSent = Number.NEGATIVE_INFINITY;
+  /** When `match` last advanced, or when entries started to be outstanding. */
+  lastProgress = 0;
+  /** Commit index last sent to this follower. */
+  sentCommit = 0;
+  behindReported = false;
+
+  reset(next: number, now: number): void {
+    this.next = next;
+    this.match = 0;
+    this.inFlight.length = 0;
+    this.lastSent = Number.NEGATIVE_INFINITY;
+    this.lastProgress = now;
+    this.sentCommit = 0;
+    this.behindReported = false;
+  }
+}
+
+const NO_ENTRIES: readonly never[] = Object.freeze([]);
+/** Timer residues below this count as expired: re-arming for a rounding residue would fire at the same instant forever. */
+const EPSILON_MS = 1e-3;
+
+/**
+ * One replica's Raft (Ongaro & Ousterhout, "In Search of an Understandable
+ * Consensus Algorithm", 2014), sans I/O: it reacts to {@link RaftNode.receive},
+ * {@link RaftNode.propose} and {@link RaftNode.tick}, and acts only through
+ * its {@link RaftEnv}. Replicas are numbered 0 … size−1 (their rank).
+ *
+ * Beyond the paper's Figure 2:
+ * - **Batching and pipelining.** A leader keeps at most `window`
+ *   AppendEntries with entries in flight per follower; entries proposed
+ *   meanwhile accumulate and leave together, up to `maxBatch`, when an
+ *   answer frees a slot. Fewer than `minBatch` waiting entries leave on the
+ *   next flush (`flushMs` later, by default the next timer turn) rather
+ *   than at once: where answers come back as fast as proposals arrive (one
+ *   process), this is what makes batches form. The commit index rides on
+ *   every AppendEntries; when it advances and a follower has nothing in
+ *   flight, a heartbeat carries it at once.
+ * - **Loss.** No per-entry timers: on each heartbeat tick, entries
+ *   outstanding to a follower without progress for `retryMs` are sent again
+ *   from its match index. Heartbeats name the follower's match index as
+ *   `prevIndex`, so they never fail and never disturb the pipeline.
+ * - **Deterministic timeouts** (see `election-timeout.ts`), so that a
+ *   simulation replays exactly.
+ * - **Compaction.** Applied entries are dropped once every follower has
+ *   them, but never more than `retainEntries` are kept for a lagging one.
+ * - A new leader appends a no-op (`noop`) to commit its predecessors' entries.
+ * - **PreVote** (Raft thesis §9.6): on an election timeout a replica first
+ *   asks whether a majority would vote for it, and starts a real election
+ *   (a new term) only if so. A replica that heard from a live leader within
+ *   the base election timeout says no, so a replica coming back from a
+ *   partition does not depose a healthy leader.
+ *
+ * State is volatile: a crashed node does not come back (the crash model of
+ * the core tests).
+ */
+export class RaftNode<C> {
+  private currentTerm = 0;
+  private votedFor = -1;
+  private currentRole: RaftRole = 'follower';
+  private leaderRank = -1;
+  private votes = 0;
+  /** Between an election timeout and the real election: asking whether a majority would vote (PreVote). */
+  private preVoting = false;
+  private preVotes = 0;
+  private commit = 0;
+  private applied = 0;
+  private lastHeard = 0;
+  private stopped = false;
+  /** A flush of partial batches is due (asked for through `wakeIn`). */
+  private flushPending = false;
+  private readonly peers: Peer[] = [];
+  private readonly majority: number;
+  private readonly scratch: number[];
+  readonly log = new RaftLog<C>();
+
+  /**
+   * @param rank - this replica's number, 0 ≤ rank < size
+   * @param size - number of replicas (2f + 1 tolerates f crashes)
+   * @param noop - the command of the entry a new leader appends
+   */
+  constructor(
+    readonly rank: number,
+    readonly size: number,
+    private readonly noop: C,
+    private readonly options: RaftOptions,
+    private readonly env: RaftEnv<C>,
+  ) {
+    if (!Number.isInteger(size) || size < 1 || size > 31) throw new RangeError(`size must be an integer in 1..31, got ${size}`);
+    if (!Number.isInteger(rank) || rank < 0 || rank >= size) throw new RangeError(`rank must be in 0..${size - 1}, got ${rank}`);
+    for (let i = 0; i < size; i++) this.peers.push(new Peer());
+    this.majority = (size >> 1) + 1;
+    this.scratch = new Array<number>(size).fill(0);
+  }
+
+  get term(): number {
+    return this.currentTerm;
+  }
+
+  get role(): RaftRole {
+    return this.currentRole;
+  }
+
+  get isLeader(): boolean {
+    return this.currentRole === 'leader';
+  }
+
+  /** Rank of the leader this node knows for its term, or -1. */
+  get leader(): number {
+    return this.leaderRank;
+  }
+
+  get commitIndex(): number {
+    return this.commit;
+  }
+
+  get lastApplied(): number {
+    return this.applied;
+  }
+
+  /** The candidate this node voted for in its term, or -1. */
+  get vote(): number {
+    return this.votedFor;
+  }
+
+  /** A leader's view of follower `rank`: next index to send and highest known match. */
+  progressOf(rank: number): { next: number; match: number; inFlight: number } {
+    const p = this.peers[rank] as Peer;
+    return { next: p.next, match: p.match, inFlight: p.inFlight.length };
+  }
+
+  /** Starts the election timer. */
+  start(): void {
+    this.lastHeard = this.env.now();
+    this.env.wakeIn(this.timeout());
+  }
+
+  /** Stops reacting to anything (the replica was removed or crashed). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Appends `cmd` to the log if this node is the leader and returns its
+   * index; returns 0 otherwise. The command is applied once committed.
+   */
+  propose(cmd: C): number {
+    if (this.currentRole !== 'leader' || this.stopped) return 0;
+    const index = this.log.append({ term: this.currentTerm, cmd });
+    if (this.size === 1) {
+      this.advanceCommit();
+      return index;
+    }
+    const peers = this.peers;
+    for (let r = 0; r < peers.length; r++) if (r !== this.rank) this.maybeSend(r, peers[r] as Peer);
+    return index;
+  }
+
+  /** Asks for a tick soon, which sends partial batches. */
+  private requestFlush(): void {
+    if (this.flushPending) return;
+    this.flushPending = true;
+    this.env.wakeIn(this.options.flushMs);
+  }
+
+  /** The timer asked for through `wakeIn` fired. */
+  tick(): void {
+    if (this.stopped) return;
+    const now = this.env.now();
+    if (this.currentRole === 'leader') {
+      this.flushPending = false;
+      this.leaderTick(now);
+      this.env.wakeIn(this.options.heartbeatMs);
+      return;
+    }
+    const left = this.lastHeard + this.timeout() - now;
+    if (left > EPSILON_MS) {
+      this.env.wakeIn(left);
+      return;
+    }
+    this.startPreVote(now);
+  }
+
+  /** A message from replica `from` (already checked to be well formed). */
+  receive(from: number, msg: RaftMessage<C>): void {
+    if (this.stopped || from === this.rank || from < 0 || from >= this.size) return;
+    // A pre-vote request, and a granted pre-vote, name a term nobody has entered yet.
+    const hypothetical = (msg.kind === 'requestVote' && msg.pre) || (msg.kind === 'vote' && msg.pre && msg.granted);
+    if (msg.term > this.currentTerm && !hypothetical) this.becomeFollower(msg.term, -1);
+    switch (msg.kind) {
+      case 'requestVote':
+        this.onRequestVote(from, msg);
+        return;
+      case 'vote':
+        this.onVote(from, msg);
+        return;
+      case 'append':
+        this.onAppend(from, msg);
+        return;
+      case 'appendReply':
+        this.onAppendReply(from, msg);
+        return;
+      default: {
+        const never: never = msg;
+        throw new Error(`unknown Raft message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  // ---- elections -------------------------------------------------------------
+
+  private timeout(): number {
+    return electionTimeout(this.options.electionTimeoutMs, this.rank, this.size, this.options.seeds, this.currentTerm);
+  }
+
+  private startPreVote(now: number): void {
+    if (this.size === 1) {
+      this.startElection(now);
+      return;
+    }
+    this.preVoting = true;
+    this.preVotes = 1 << this.rank;
+    this.leaderRank = -1;
+    this.lastHeard = now;
+    const ask: RequestVote = {
+      kind: 'requestVote',
+      term: this.currentTerm + 1,
+      lastIndex: this.log.lastIndex,
+      lastTerm: this.log.lastTerm,
+      pre: true,
+    };
+    for (let r = 0; r < this.size; r++) if (r !== this.rank) this.env.send(r, ask);
+    this.env.wakeIn(this.timeout());
+  }
+
+  private startElection(now: number): void {
+    this.preVoting = false;
+    this.currentTerm++;
+    this.votedFor = this.rank;
+    this.leaderRank = -1;
+    this.votes = 1 << this.rank;
+    this.lastHeard = now;
+    const changed = this.currentRole !== 'candidate';
+    this.currentRole = 'candidate';
+    if (changed) this.env.roleChanged('candidate', this.currentTerm);
+    if (this.size === 1) {
+      this.becomeLeader(now);
+      return;
+    }
+    const ask: RequestVote = {
+      kind: 'requestVote',
+      term: this.currentTerm,
+      lastIndex: this.log.lastIndex,
+      lastTerm: this.log.lastTerm,
+      pre: false,
+    };
+    for (let r = 0; r < this.size; r++) if (r !== this.rank) this.env.send(r, ask);
+    this.env.wakeIn(this.timeout());
+  }
+
+  private onRequestVote(from: number, m: RequestVote): void {
+    const upToDate = m.lastTerm > this.log.lastTerm || (m.lastTerm === this.log.lastTerm && m.lastIndex >= this.log.lastIndex);
+    if (m.pre) {
+      const now = this.env.now();
+      const leaderAlive =
+        this.currentRole === 'leader' || (this.leaderRank >= 0 && now - this.lastHeard < this.options.electionTimeoutMs);
+      const yes = m.term > this.currentTerm && upToDate && !leaderAlive;
+      const answer: Vote = { kind: 'vote', term: yes ? m.term : this.currentTerm, granted: yes, pre: true };
+      this.env.send(from, answer);
+      return;
+    }
+    const granted =
+      m.term === this.currentTerm &&
+      this.currentRole === 'follower' &&
+      (this.votedFor === -1 || this.votedFor === from) &&
+      upToDate;
+    if (granted) {
+      this.votedFor = from;
+      this.lastHeard = this.env.now();
+    }
+    const answer: Vote = { kind: 'vote', term: this.currentTerm, granted, pre: false };
+    this.env.send(from, answer);
+  }
+
+  private onVote(from: number, m: Vote): void {
+    if (m.pre) {
+      if (!this.preVoting || !m.granted || m.term !== this.currentTerm + 1) return;
+      this.preVotes |= 1 << from;
+      if (popcount(this.preVotes) >= this.majority) this.startElection(this.env.now());
+      return;
+    }
+    if (this.currentRole !== 'candidate' || m.term !== this.currentTerm || !m.granted) return;
+    this.votes |= 1 << from;
+    if (popcount(this.votes) >= this.majority) this.becomeLeader(this.env.now());
+  }
+
+  private becomeLeader(now: number): void {
+    this.preVoting = false;
+    this.currentRole = 'leader';
+    this.leaderRank = this.rank;
+    const next = this.log.lastIndex + 1;
+    for (const p of this.peers) p.reset(next, now);
+    this.log.append({ term: this.currentTerm, cmd: this.noop });
+    for (let r = 0; r < this.size; r++) if (r !== this.rank) this.sendAppend(r, this.peers[r] as Peer, now);
+    this.env.roleChanged('leader', this.currentTerm);
+    if (this.size === 1) this.advanceCommit();
+    this.env.wakeIn(this.options.heartbeatMs);
+  }
+
+  /** Steps down (or stays down) into `term`, which is ≥ the current one; `leader` if known. */
+  private becomeFollower(term: number, leader: number): void {
+    this.preVoting = false;
+    if (term > this.currentTerm) {
+      this.currentTerm = term;
+      this.votedFor = -1;
+    }
+    this.leaderRank = leader;
+    if (this.currentRole === 'follower') return;
+    const wasLeader = this.currentRole === 'leader';
+    this.currentRole = 'follower';
+    if (wasLeader) {
+      // The heartbeat timer keeps running; from now on it counts toward an election.
+      this.lastHeard = this.env.now();
+    }
+    this.env.roleChanged('follower', this.currentTerm);
+  }
+
+  // ---- replication: follower side -------------------------------------------
+
+  private onAppend(from: number, m: AppendEntries<C>): void {
+    if (m.term < this.currentTerm) {
+      this.reply(from, false, this.log.lastIndex);
+      return;
+    }
+    if (this.currentRole === 'leader') {
+      this.env.violation(`two leaders in term ${m.term}: ${this.rank} and ${from}`);
+      return;
+    }
+    this.becomeFollower(m.term, from);
+    this.lastHeard = this.env.now();
+    const log = this.log;
+    if (m.prevIndex > log.lastIndex) {
+      this.reply(from, false, log.lastIndex);
+      return;
+    }
+    const entries = m.entries;
+    // Entries up to the log's base are applied here, hence committed, hence equal to the leader's: skip them.
+    let skip = 0;
+    let prev = m.prevIndex;
+    if (prev < log.base) {
+      skip = Math.min(entries.length, log.base - prev);
+      prev += skip;
+      if (prev < log.base) {
+        this.reply(from, true, prev);
+        return;
+      }
+    } else if (log.termAt(prev) !== m.prevTerm) {
+      this.reply(from, false, this.conflictHint(prev));
+      return;
+    }
+    let index = prev + 1;
+    for (let i = skip; i < entries.length; i++, index++) {
+      const e = entries[i] as LogEntry<C>;
+      if (index <= log.lastIndex) {
+        if (log.termAt(index) === e.term) continue;
+        if (index <= this.commit) {
+          this.env.violation(`leader ${from} would overwrite committed entry ${index}`);
+          return;
+        }
+        const removed = log.truncateFrom(index);
+        this.env.discarded(removed.map((r) => r.cmd));
+      }
+      log.append(e);
+    }
+    const matched = m.prevIndex + entries.length;
+    this.reply(from, true, matched);
+    const commit = Math.min(m.commit, matched);
+    if (commit > this.commit) {
+      this.commit = commit;
+      this.applyCommitted();
+    }
+  }
+
+  /**
+   * Where the leader should look next after `prevIndex` did not match: just
+   * before the first entry of the conflicting term (one round trip per term
+   * rather than per entry), never below what is committed here.
+   */
+  private conflictHint(prevIndex: number): number {
+    const log = this.log;
+    const t = log.termAt(prevIndex);
+    let i = prevIndex - 1;
+    while (i > this.commit && i > log.base && log.termAt(i) === t) i--;
+    return Math.max(i, this.commit < log.base ? log.base : this.commit);
+  }
+
+  private reply(to: number, success: boolean, index: number): void {
+    const r: AppendReply = { kind: 'appendReply', term: this.currentTerm, success, index };
+    this.env.send(to, r);
+  }
+
+  // ---- replication: leader side ---------------------------------------------
+
+  private onAppendReply(from: number, m: AppendReply): void {
+    if (this.currentRole !== 'leader' || m.term !== this.currentTerm) return;
+    const p = this.peers[from] as Peer;
+    const now = this.env.now();
+    if (!m.success) {
+      // An answer overtaken by a later success (reordering) teaches nothing.
+      if (m.index < p.match) return;
+      const next = Math.max(p.match + 1, Math.min(p.next, m.index + 1));
+      if (next >= p.next) return;
+      p.next = next;
+      p.inFlight.length = 0;
+      // Go back at once, unless the log cannot repair it: then it hears heartbeats on ticks only.
+      if (next <= this.log.base) this.reportBehind(from, p);
+      else this.sendAppend(from, p, now);
+      return;
+    }
+    if (m.index > this.log.lastIndex) return; // cannot match what was never sent
+    const q = p.inFlight;
+    while (q.length > 0 && (q[0] as number) <= m.index) q.shift();
+    if (m.index > p.match) {
+      p.match = m.index;
+      p.lastProgress = now;
+      if (p.next <= p.match) p.next = p.match + 1;
+      this.advanceCommit();
+    }
+    this.maybeSend(from, p);
+  }
+
+  /**
+   * Sends to `p` if a window slot is free and there are at least `minBatch`
+   * entries it lacks (fewer wait for the flush), or a commit index it lacks.
+   */
+  private maybeSend(rank: number, p: Peer): void {
+    if (p.inFlight.length >= this.options.window) return;
+    const waiting = this.log.lastIndex - p.next + 1;
+    if (waiting > 0) {
+      // A follower the log cannot repair hears from us on heartbeat ticks only.
+      if (p.next <= this.log.base) return;
+      if (waiting < this.options.minBatch) this.requestFlush();
+      else this.sendAppend(rank, p, this.env.now());
+    }
+    else if (p.sentCommit < this.commit && p.inFlight.length === 0) this.sendHeartbeat(rank, p, this.env.now());
+  }
+
+  /** AppendEntries from `p.next` (up to `maxBatch` entries, possibly none). */
+  private sendAppend(rank: number, p: Peer, now: number): void {
+    const log = this.log;
+    const prev = p.next - 1;
+    if (prev < log.base) {
+      this.reportBehind(rank, p);
+      this.sendHeartbeat(rank, p, now);
+      return;
+    }
+    const last = Math.min(log.lastIndex, prev + this.options.maxBatch);
+    const entries = last > prev ? log.slice(prev + 1, last) : NO_ENTRIES;
+    const m: AppendEntries<C> = {
+      kind: 'append',
+      term: this.currentTerm,
+      prevIndex: prev,
+      prevTerm: log.termAt(prev),
+      entries,
+      commit: this.commit,
+    };
+    if (last > prev) {
+      if (p.match === prev || p.inFlight.length === 0) p.lastProgress = now;
+      p.inFlight.push(last);
+      p.next = last + 1;
+    }
+    p.sentCommit = this.commit;
+    p.lastSent = now;
+    this.env.send(rank, m);
+  }
+
+  private reportBehind(rank: number, p: Peer): void {
+    if (p.behindReported) return;
+    p.behindReported = true;
+    this.env.followerBehind(rank, p.next, this.log.base + 1);
+  }
+
+  /** An empty AppendEntries at the follower's match index: it cannot fail, and it carries the commit index. */
+  private sendHeartbeat(rank: number, p: Peer, now: number): void {
+    const log = this.log;
+    const prev = Math.max(p.match, log.base);
+    const m: AppendEntries<C> = {
+      kind: 'append',
+      term: this.currentTerm,
+      prevIndex: prev,
+      prevTerm: log.termAt(prev),
+      entries: NO_ENTRIES,
+      commit: this.commit,
+    };
+    p.sentCommit = this.commit;
+    p.lastSent = now;
+    this.env.send(rank, m);
+  }
+
+  private leaderTick(now: number): void {
+    const { heartbeatMs, retryMs, window } = this.options;
+    for (let r = 0; r < this.size; r++) {
+      if (r === this.rank) continue;
+      const p = this.peers[r] as Peer;
+      if (p.next - 1 > p.match && now - p.lastProgress >= retryMs - EPSILON_MS) {
+        // Entries outstanding without progress: lost (or their answers were). Go back to the match index.
+        p.next = p.match + 1;
+        p.inFlight.length = 0;
+        this.sendAppend(r, p, now);
+      } else if (p.next <= this.log.lastIndex && p.next > this.log.base && p.inFlight.length < window) {
+        this.sendAppend(r, p, now); // a partial batch, or entries the window held back
+      } else if (now - p.lastSent >= heartbeatMs - EPSILON_MS) {
+        if (p.next <= this.log.lastIndex && p.inFlight.length < window) this.sendAppend(r, p, now);
+        else this.sendHeartbeat(r, p, now);
+      }
+    }
+  }
+
+  /** Commits the highest index stored on a majority, if it is from the current term (Raft §5.4.2). */
+  private advanceCommit(): void {
+    const s = this.scratch;
+    for (let r = 0; r < this.size; r++) s[r] = r === this.rank ? this.log.lastIndex : (this.peers[r] as Peer).match;
+    // Insertion sort, descending: size is small.
+    for (let i = 1; i < s.length; i++) {
+      const v = s[i] as number;
+      let j = i - 1;
+      while (j >= 0 && (s[j] as number) < v) {
+        s[j + 1] = s[j] as number;
+        j--;
+      }
+      s[j + 1] = v;
+    }
+    const n = s[this.majority - 1] as number;
+    if (n <= this.commit || this.log.termAt(n) !== this.currentTerm) return;
+    this.commit = n;
+    this.applyCommitted();
+    for (let r = 0; r < this.size; r++) if (r !== this.rank) this.maybeSend(r, this.peers[r] as Peer);
+  }
+
+  private applyCommitted(): void {
+    const log = this.log;
+    while (this.applied < this.commit) {
+      const index = ++this.applied;
+      this.env.apply(index, log.at(index).cmd);
+    }
+    this.compact();
+  }
+
+  /** Drops applied entries every follower has (as far as a leader knows), keeping at most `retainEntries` for laggards. */
+  private compact(): void {
+    const floor = this.applied - this.options.retainEntries;
+    let upTo = floor;
+    if (this.currentRole === 'leader') {
+      let minMatch = this.applied;
+      for (let r = 0; r < this.size; r++) if (r !== this.rank) minMatch = Math.min(minMatch, (this.peers[r] as Peer).match);
+      upTo = Math.max(floor, minMatch);
+    }
+    if (upTo > this.log.base) this.log.compactTo(upTo);
+  }
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let b = x; b !== 0; b &= b - 1) n++;
+  return n;
+}
