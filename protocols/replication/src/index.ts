@@ -1,4 +1,12 @@
 export {
+  Replication,
+  REPLICATION_DEFAULTS,
+  type ReplicationParams,
+  type ReplicationOptions,
+} from './replication';
+export { Replica } from './replica';
+export { ReplicationWrapper, type ReplicationWrapperOptions, type RefinedAgent } from './replication-wrapper';
+export {
   RAFT_TAG,
   type Command,
   type RequestCommand,
@@ -9,8 +17,19 @@ export {
   type AppendEntries,
   type AppendReply,
 } from './messages';
+export {
+  InvalidReplicationParamsError,
+  NotAReplicaError,
+  MalformedRaftMessageError,
+  HeldRequestExpiredError,
+  FollowerTooFarBehindError,
+  RaftInvariantError,
+} from './errors';
 export { RaftNode } from './raft/raft-node';
 export { RaftLog } from './raft/raft-log';
 export type { RaftEnv, RaftRole } from './raft/raft-env';
 export type { RaftOptions } from './raft/raft-options';
 export { electionTimeout, hashString, mix, type TimeoutSeeds } from './raft/election-timeout';
+export { checkRaftMessage, checkCommand } from './validate';
+export { InputMap } from './input-map';
+export { HeldRequests, type HeldEviction } from './held-requests';

@@ -1,0 +1,70 @@
+import { EscherError, type EscherErrorOptions } from '@escher/core';
+
+/**
+ * Errors of the replication wrapper. Those caused by another agent (a forged
+ * or malformed Raft message) are never thrown into the stack: the replica
+ * drops the message through `ctx.drop`, which counts it and publishes the
+ * error on the runtime's event stream. Those caused by the caller (bad
+ * parameters) are thrown at the call.
+ */
+
+/** Parameters of a {@link Replication} instance, or of an operation on it, that cannot work. */
+export class InvalidReplicationParamsError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_BAD_PARAMS';
+  constructor(readonly instance: string, reason: string) {
+    super(`${instance}: ${reason}`);
+  }
+}
+
+/** A message carrying the instance's Raft tag from an agent that is not one of its replicas. */
+export class NotAReplicaError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_NOT_A_MEMBER';
+  constructor(readonly instance: string, readonly src: string) {
+    super(`${instance}: Raft message from ${src || '""'}, which is not a replica of this instance`);
+  }
+}
+
+/** A Raft message from a replica whose tag or payload is not well formed. */
+export class MalformedRaftMessageError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_MALFORMED';
+  constructor(readonly instance: string, reason: string, options?: EscherErrorOptions) {
+    super(`${instance}: malformed Raft message: ${reason}`, options);
+  }
+}
+
+/**
+ * A request a follower held (in case it became leader) was discarded before
+ * it appeared in the committed log: it waited longer than `holdMs`, or more
+ * than `maxHeld` requests were waiting. The client's retry, if any, makes a
+ * new request.
+ */
+export class HeldRequestExpiredError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_REQUEST_EXPIRED';
+  constructor(readonly replica: string, reason: 'age' | 'capacity') {
+    super(`${replica}: held request discarded before it was ordered (${reason === 'age' ? 'held too long' : 'too many held'})`);
+  }
+}
+
+/**
+ * A follower needs log entries the leader has already discarded: it cannot
+ * be repaired from the log and stays behind (see DESIGN.md: catching up by
+ * snapshot needs the kernel's message-id counters in the snapshot).
+ */
+export class FollowerTooFarBehindError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_FOLLOWER_BEHIND';
+  constructor(readonly leader: string, readonly follower: string, readonly needed: number, readonly firstKept: number) {
+    super(`${leader}: follower ${follower} needs entry ${needed}, but the log starts at ${firstKept}`);
+  }
+}
+
+/**
+ * A Raft invariant failed (two leaders in one term, a committed entry about
+ * to be overwritten). Reported, never thrown: it means a replica broke the
+ * crash model (lost its persistent state, or is Byzantine).
+ */
+export class RaftInvariantError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_INVARIANT';
+  constructor(readonly replica: string, reason: string) {
+    super(`${replica}: Raft invariant violated: ${reason}`);
+  }
+}
