@@ -16,14 +16,18 @@ export function canonicalJson(value: unknown): string {
 /** Deeper than this is refused: a peer must not be able to blow the stack. */
 const MAX_DEPTH = 64;
 
+/** Objects with more keys than this are sorted by `Array.prototype.sort`, fewer by insertion. */
+const FEW_KEYS = 16;
+
 function encode(value: unknown, depth: number): string {
   if (depth > MAX_DEPTH) throw new TypeError('value nested too deeply for canonical JSON');
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`non-finite number ${value} has no canonical JSON form`);
-      return JSON.stringify(value);
+      // For a finite number, String() is JSON's form: shortest round trip, -0 as 0.
+      return String(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
@@ -38,23 +42,62 @@ function encode(value: unknown, depth: number): string {
         }
         return `${out}]`;
       }
-      if (value instanceof Uint8Array) return `{"$bytes":"${Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex')}"}`;
+      if (value instanceof Uint8Array) return bytes(value);
       const proto = Object.getPrototypeOf(value) as unknown;
       if (proto !== Object.prototype && proto !== null) throw new TypeError('only plain objects have a canonical JSON form');
       const rec = value as Record<string, unknown>;
-      const keys = Object.keys(rec).sort();
+      const keys = sortedKeys(rec);
       let out = '{';
       let first = true;
-      for (const k of keys) {
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
         const v = rec[k];
         if (v === undefined) continue; // as JSON.stringify: an undefined property is absent
         if (!first) out += ',';
         first = false;
-        out += `${JSON.stringify(k)}:${encode(v, depth + 1)}`;
+        out += quote(k);
+        out += ':';
+        out += encode(v, depth + 1);
       }
       return `${out}}`;
     }
     default:
       throw new TypeError(`${typeof value} has no canonical JSON form`);
   }
+}
+
+/**
+ * The own enumerable keys of `rec` in the order `Array.prototype.sort`
+ * gives strings (by UTF-16 code unit). Objects in messages have a few keys,
+ * often already in order: an insertion sort costs a fraction of `sort`.
+ */
+function sortedKeys(rec: Record<string, unknown>): string[] {
+  const keys = Object.keys(rec);
+  const n = keys.length;
+  if (n > FEW_KEYS) return keys.sort();
+  for (let i = 1; i < n; i++) {
+    const k = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > k) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
+/** `c` is a UTF-16 code unit JSON.stringify does not copy as is: a quote, a backslash, a control character, a surrogate. */
+function special(c: number): boolean {
+  return c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff);
+}
+
+/** A string as JSON.stringify writes it; most need no escape, and a scan is cheaper than the call. */
+function quote(s: string): string {
+  for (let i = 0; i < s.length; i++) if (special(s.charCodeAt(i))) return JSON.stringify(s);
+  return `"${s}"`;
+}
+
+function bytes(b: Uint8Array): string {
+  return `{"$bytes":"${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}"}`;
 }
