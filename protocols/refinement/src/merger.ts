@@ -41,7 +41,10 @@ import type { Refinement } from './refinement';
 export class Merger extends Role<Refinement> {
   private readonly groups = new Map<string, MergeGroup>();
   /** Keys of groups completed lately (oldest first), to drop their late fragments without reopening them. */
-  private readonly recent = new Map<string, true>();
+  private readonly recent = new Set<string>();
+  /** The same keys in completion order: a ring of `recentGroups` slots, the oldest at `recentHead`. */
+  private recentRing: (string | undefined)[] = [];
+  private recentHead = 0;
   private sweepTimer: TimerHandle | undefined;
   private lastDst: Path | undefined;
   private lastExpected: Map<Path, number> | undefined;
@@ -193,13 +196,20 @@ export class Merger extends Role<Refinement> {
     this.ctx.drop(msg, error);
   }
 
+  /** Remembers a completed group; when `recentGroups` are remembered, the oldest is forgotten first. */
   private remember(key: string): void {
+    // A Map used as a FIFO slows down as deleted entries pile up at its front (V8 skips
+    // them on every keys().next()): the order lives in a ring, the Set answers lookups.
     const max = this.protocol.params.recentGroups;
+    const ring = this.recentRing;
     if (this.recent.size >= max) {
-      const oldest = this.recent.keys().next();
-      if (!oldest.done) this.recent.delete(oldest.value);
+      this.recent.delete(ring[this.recentHead] as string);
+      ring[this.recentHead] = undefined;
+      this.recentHead = (this.recentHead + 1) % max;
     }
-    this.recent.set(key, true);
+    if (this.recent.has(key)) return;
+    ring[(this.recentHead + this.recent.size) % max] = key;
+    this.recent.add(key);
   }
 
   /** Keeps at most `maxGroups` open: the oldest goes first. */
@@ -238,6 +248,8 @@ export class Merger extends Role<Refinement> {
   protected override onRemove(): void {
     this.groups.clear();
     this.recent.clear();
+    this.recentRing = [];
+    this.recentHead = 0;
     this.sweepTimer = undefined;
   }
 }
