@@ -13,6 +13,17 @@ export function canonicalJson(value: unknown): string {
   return encode(value, 0);
 }
 
+/**
+ * `canonicalJson(value) === key`, decided without building the encoding:
+ * `value` is walked and compared with `key` token by token, in place. False
+ * when they differ, and also when `value` has no canonical form (then
+ * `canonicalJson` says why). The merger uses it to count a fragment whose
+ * payload matches one it has already encoded.
+ */
+export function encodesTo(value: unknown, key: string): boolean {
+  return match(value, key, 0, 0) === key.length;
+}
+
 /** Deeper than this is refused: a peer must not be able to blow the stack. */
 const MAX_DEPTH = 64;
 
@@ -66,6 +77,62 @@ function encode(value: unknown, depth: number): string {
   }
 }
 
+/** Where the encoding of `value` ends if `key` holds it from `pos`, or -1 (different, or no canonical form). */
+function match(value: unknown, key: string, pos: number, depth: number): number {
+  if (depth > MAX_DEPTH) return -1;
+  switch (typeof value) {
+    case 'string':
+      return matchString(value, key, pos);
+    case 'number':
+      return matchNumber(value, key, pos);
+    case 'boolean':
+      return matchText(value ? 'true' : 'false', key, pos);
+    case 'object': {
+      if (value === null) return matchText('null', key, pos);
+      if (Array.isArray(value)) {
+        if (key.charCodeAt(pos) !== 0x5b) return -1; // [
+        let p = pos + 1;
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) {
+            if (key.charCodeAt(p) !== 0x2c) return -1; // ,
+            p++;
+          }
+          const v: unknown = value[i];
+          if (v === undefined) return -1;
+          p = match(v, key, p, depth + 1);
+          if (p < 0) return -1;
+        }
+        return key.charCodeAt(p) === 0x5d ? p + 1 : -1; // ]
+      }
+      if (value instanceof Uint8Array) return matchText(bytes(value), key, pos);
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return -1;
+      if (key.charCodeAt(pos) !== 0x7b) return -1; // {
+      const rec = value as Record<string, unknown>;
+      const keys = sortedKeys(rec);
+      let p = pos + 1;
+      let first = true;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const v = rec[k];
+        if (v === undefined) continue;
+        if (!first) {
+          if (key.charCodeAt(p) !== 0x2c) return -1; // ,
+          p++;
+        }
+        first = false;
+        p = matchString(k, key, p);
+        if (p < 0 || key.charCodeAt(p) !== 0x3a) return -1; // :
+        p = match(v, key, p + 1, depth + 1);
+        if (p < 0) return -1;
+      }
+      return key.charCodeAt(p) === 0x7d ? p + 1 : -1; // }
+    }
+    default:
+      return -1;
+  }
+}
+
 /**
  * The own enumerable keys of `rec` in the order `Array.prototype.sort`
  * gives strings (by UTF-16 code unit). Objects in messages have a few keys,
@@ -100,4 +167,48 @@ function quote(s: string): string {
 
 function bytes(b: Uint8Array): string {
   return `{"$bytes":"${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}"}`;
+}
+
+/** Where the JSON string `s` ends if `key` holds it from `pos`, or -1: compared in place unless `s` needs escapes. */
+function matchString(s: string, key: string, pos: number): number {
+  if (key.charCodeAt(pos) !== 0x22) return -1; // "
+  let p = pos + 1;
+  for (let i = 0; i < s.length; i++, p++) {
+    const c = s.charCodeAt(i);
+    if (special(c)) return matchText(JSON.stringify(s), key, pos);
+    if (key.charCodeAt(p) !== c) return -1;
+  }
+  return key.charCodeAt(p) === 0x22 ? p + 1 : -1;
+}
+
+/**
+ * Where the number `x` ends if `key` holds it from `pos`, or -1. A safe
+ * integer is read from `key` digit by digit: its JSON form is plain digits
+ * with no leading zero, `-` before a negative one, and `0` for -0. Other
+ * numbers are compared as text. A number is followed by `,`, `]`, `}` or
+ * the end of `key`, never by a digit, so reading stops at the first non-digit.
+ */
+function matchNumber(x: number, key: string, pos: number): number {
+  if (!Number.isFinite(x)) return -1;
+  if (!Number.isSafeInteger(x)) return matchText(String(x), key, pos);
+  let p = pos;
+  if (x < 0) {
+    if (key.charCodeAt(p) !== 0x2d) return -1; // -
+    p++;
+  }
+  const start = p;
+  let n = 0;
+  for (let c = key.charCodeAt(p); c >= 0x30 && c <= 0x39; c = key.charCodeAt(++p)) {
+    n = n * 10 + (c - 0x30);
+    if (n > Number.MAX_SAFE_INTEGER) return -1;
+  }
+  const digits = p - start;
+  if (digits === 0 || (digits > 1 && key.charCodeAt(start) === 0x30)) return -1;
+  if (x < 0 ? -n !== x : n !== x) return -1;
+  return p;
+}
+
+/** Where `text` ends if `key` holds it from `pos`, or -1. */
+function matchText(text: string, key: string, pos: number): number {
+  return key.startsWith(text, pos) ? pos + text.length : -1;
 }

@@ -7,7 +7,7 @@ import {
   Role,
   type TimerHandle,
 } from '@escher/core';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, encodesTo } from './canonical-json';
 import { FragmentOutsideFromSetError, MergeGroupExpiredError, TagMismatchError } from './errors';
 import { Mark } from './marks';
 import { MergeGroup } from './merge-group';
@@ -39,7 +39,7 @@ import type { Refinement } from './refinement';
  * `maxGroups` are open, with {@link MergeGroupExpiredError}.
  */
 export class Merger extends Role<Refinement> {
-  private readonly groups = new Map<string, MergeGroup>();
+  private readonly groups = new Map<string, KeyedGroup>();
   /** Keys of groups completed lately (oldest first), to drop their late fragments without reopening them. */
   private readonly recent = new Set<string>();
   /** The same keys in completion order: a ring of `recentGroups` slots, the oldest at `recentHead`. */
@@ -122,7 +122,7 @@ export class Merger extends Role<Refinement> {
         let group = this.groups.get(key);
         if (group === undefined) {
           this.makeRoom();
-          group = new MergeGroup(parent, dst, id, this.ctx.now());
+          group = new KeyedGroup(parent, dst, id, this.ctx.now());
           this.groups.set(key, group);
           this.armSweep();
         } else if (group.has(src)) {
@@ -131,7 +131,7 @@ export class Merger extends Role<Refinement> {
         }
         let matchKey: string;
         try {
-          matchKey = this.matchKey(msg, rest);
+          matchKey = this.matchKey(msg, rest, group);
         } catch (cause) {
           this.reject(msg, new MalformedMessageError('fragment payload has no canonical form', { cause }));
           return;
@@ -162,11 +162,21 @@ export class Merger extends Role<Refinement> {
     next(msg);
   }
 
-  /** What must match between fragments: the payload, other roles' tags, and the tags still to apply. */
-  private matchKey(msg: Envelope, rest: readonly unknown[] | undefined): string {
+  /**
+   * What must match between fragments: the payload, other roles' tags, and
+   * the tags still to apply, in canonical JSON. Fragments of a group usually
+   * match: checking one against the group's first key costs less than
+   * encoding it, and the group then counts a string it has already hashed.
+   */
+  private matchKey(msg: Envelope, rest: readonly unknown[] | undefined, group: KeyedGroup): string {
     const roleTags = msg.roleTags;
     if (roleTags !== undefined) delete roleTags[this.slot];
-    return canonicalJson([msg.payload ?? null, roleTags ?? null, rest ?? null]);
+    const input = [msg.payload ?? null, roleTags ?? null, rest ?? null];
+    const first = group.firstKey;
+    if (first !== undefined && encodesTo(input, first)) return first;
+    const key = canonicalJson(input);
+    if (first === undefined) group.firstKey = key;
+    return key;
   }
 
   /** Tags a message from `src` to `dst` must carry: depth(src) − 1 − common prefix. */
@@ -222,7 +232,7 @@ export class Merger extends Role<Refinement> {
     }
   }
 
-  private expire(key: string, group: MergeGroup, why: string): void {
+  private expire(key: string, group: KeyedGroup, why: string): void {
     this.groups.delete(key);
     this.expired++;
     this.ctx.report(new MergeGroupExpiredError(group.parent, group.dst, group.id, group.size, why));
@@ -252,6 +262,11 @@ export class Merger extends Role<Refinement> {
     this.recentHead = 0;
     this.sweepTimer = undefined;
   }
+}
+
+/** A merge group that remembers the match key of its first fragment. */
+class KeyedGroup extends MergeGroup {
+  firstKey: string | undefined = undefined;
 }
 
 /** The ancestor-or-self of `p` at depth `d` (d ≤ depth(p)). */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { canonicalJson } from '../src';
+import { encodesTo } from '../src/canonical-json';
 
 /** Sets an own property, even one called `__proto__`. */
 function put(obj: Record<string, unknown>, key: string, value: unknown): void {
@@ -57,6 +58,27 @@ function randomValue(next: () => number, depth = 0): unknown {
   return obj;
 }
 
+/** A value close to `v`: the same with its keys reordered, or with one leaf changed, added or removed. */
+function variant(v: unknown, next: () => number): unknown {
+  if (Array.isArray(v)) {
+    const copy = v.map((x) => (next() < 0.3 ? variant(x, next) : x));
+    if (next() < 0.1) copy.push(0);
+    return copy;
+  }
+  if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array)) {
+    const keys = Object.keys(v).reverse();
+    const out: Record<string, unknown> = {};
+    for (const k of keys) {
+      const x = (v as Record<string, unknown>)[k];
+      if (next() > 0.05) put(out, k, next() < 0.3 ? variant(x, next) : x);
+    }
+    return out;
+  }
+  if (typeof v === 'number') return next() < 0.5 ? v : v + 1;
+  if (typeof v === 'string') return next() < 0.5 ? v : `${v}x`;
+  return v;
+}
+
 describe('canonicalJson', () => {
   describe('encoding', () => {
     it('should equal JSON.stringify of the value with sorted keys, for edge-case strings and numbers', () => {
@@ -79,6 +101,57 @@ describe('canonicalJson', () => {
         const v = randomValue(next);
         expect(canonicalJson(v), `value ${i}`).to.equal(reference(v));
       }
+    });
+  });
+
+  describe('encodesTo', () => {
+    it('should say whether a value encodes to a key, on random values and near variants (seed 2)', () => {
+      const next = rng(2);
+      for (let i = 0; i < 5000; i++) {
+        const v = randomValue(next);
+        const key = canonicalJson(v);
+        expect(encodesTo(v, key), `value ${i} against its own key`).to.equal(true);
+        const w = variant(v, next);
+        expect(encodesTo(w, key), `variant ${i}: ${reference(w)} vs ${key}`).to.equal(canonicalJson(w) === key);
+        const other = randomValue(next);
+        expect(encodesTo(other, key), `other ${i}`).to.equal(canonicalJson(other) === key);
+      }
+    });
+
+    it('should not take a number for a longer one that starts with its digits', () => {
+      for (const [x, key] of [
+        [1, '12'],
+        [12, '1'],
+        [12, '12.5'],
+        [1, '1e+21'],
+        [0, '-0'],
+        [5, '05'],
+        [-5, '-05'],
+        [-1, '1'],
+        [1, '-1'],
+        [0.5, '0.55'],
+      ] as const) {
+        expect(encodesTo(x, key), `${x} vs ${key}`).to.equal(false);
+        expect(encodesTo([x], `[${key}]`), `[${x}] vs [${key}]`).to.equal(false);
+      }
+      expect(encodesTo(-0, '0')).to.equal(true);
+      expect(encodesTo(Number.MAX_SAFE_INTEGER, String(Number.MAX_SAFE_INTEGER))).to.equal(true);
+      expect(encodesTo(Number.MAX_SAFE_INTEGER, '99999999999999999999')).to.equal(false);
+    });
+
+    it('should be false for values with no canonical form, whatever the key', () => {
+      let deep: unknown = 1;
+      for (let i = 0; i < 100; i++) deep = [deep];
+      for (const v of [Number.NaN, Number.POSITIVE_INFINITY, 1n, () => 1, [undefined], new Map(), undefined, deep]) {
+        for (const key of ['null', 'NaN', 'Infinity', '[null]', '{}', '1']) expect(encodesTo(v, key)).to.equal(false);
+      }
+    });
+
+    it('should compare keys and strings that need escapes', () => {
+      const v = { 'a"b': 'tab\t', '\ud800': 'x\udc00y', plain: '😀' };
+      expect(encodesTo(v, canonicalJson(v))).to.equal(true);
+      expect(encodesTo({ ...v, plain: '😁' }, canonicalJson(v))).to.equal(false);
+      expect(encodesTo(Uint8Array.from([1, 2]), canonicalJson({ $bytes: '0102' }))).to.equal(true);
     });
   });
 });
