@@ -39,12 +39,22 @@ import type { Refinement } from './refinement';
  * `maxGroups` are open, with {@link MergeGroupExpiredError}.
  */
 export class Merger extends Role<Refinement> {
-  private readonly groups = new Map<string, KeyedGroup>();
-  /** Keys of groups completed lately (oldest first), to drop their late fragments without reopening them. */
-  private readonly recent = new Set<string>();
-  /** The same keys in completion order: a ring of `recentGroups` slots, the oldest at `recentHead`. */
-  private recentRing: (string | undefined)[] = [];
+  /** Merge state per (kind, destination, parent), each holding its groups by message id. */
+  private readonly streams = new Map<string, Stream>();
+  private lastStream: Stream | undefined;
+  /** Open groups in creation order (the order they expire in), as a list through the groups themselves. */
+  private oldest: KeyedGroup | undefined;
+  private newest: KeyedGroup | undefined;
+  private openCount = 0;
+  /**
+   * Groups completed lately, oldest first, to drop their late fragments
+   * without reopening them: a ring of `recentGroups` slots (stream and id).
+   * Each stream's `recent` set answers lookups.
+   */
+  private recentStreams: (Stream | undefined)[] = [];
+  private recentIds: number[] = [];
   private recentHead = 0;
+  private recentCount = 0;
   private sweepTimer: TimerHandle | undefined;
   private lastDst: Path | undefined;
   private lastExpected: Map<Path, number> | undefined;
@@ -63,7 +73,7 @@ export class Merger extends Role<Refinement> {
 
   /** Groups waiting for more fragments. */
   get openGroups(): number {
-    return this.groups.size;
+    return this.openCount;
   }
 
   override deliver(msg: Envelope, next: Continuation): void {
@@ -114,16 +124,22 @@ export class Merger extends Role<Refinement> {
       }
       const rest = tags.length === 1 ? undefined : tags.slice(1);
       if (spec.waitForMatching > 1) {
-        const key = `${isAck ? 'a' : 'm'}${id}|${dst}|${parent}`;
-        if (this.recent.has(key) && !retransmitted) {
+        let stream = this.streamOf(isAck, dst, parent);
+        let group = stream.groups.get(id);
+        // A group completed lately is not reopened, except by a retransmission. Only a group so
+        // reopened can have its id among the recent ones, so only its fragments need the lookup.
+        if (!retransmitted && (group === undefined || group.reopened) && stream.recent.has(id)) {
           this.late++;
           return;
         }
-        let group = this.groups.get(key);
         if (group === undefined) {
+          const reopened = retransmitted && stream.recent.has(id);
           this.makeRoom();
-          group = new KeyedGroup(parent, dst, id, this.ctx.now());
-          this.groups.set(key, group);
+          // Making room may have emptied and dropped this very stream.
+          if (stream.dropped) stream = this.streamOf(isAck, dst, parent);
+          group = new KeyedGroup(parent, dst, id, this.ctx.now(), stream, reopened);
+          stream.groups.set(id, group);
+          this.link(group);
           this.armSweep();
         } else if (group.has(src)) {
           this.repeated++;
@@ -137,8 +153,8 @@ export class Merger extends Role<Refinement> {
           return;
         }
         if (group.add(src, matchKey) < spec.waitForMatching) return;
-        this.groups.delete(key);
-        this.remember(key);
+        this.close(group);
+        this.remember(stream, id);
       }
       msg.src = parent;
       msg.tags = rest;
@@ -179,6 +195,51 @@ export class Merger extends Role<Refinement> {
     return key;
   }
 
+  /** The stream of (kind, destination, parent); consecutive fragments usually share one. */
+  private streamOf(isAck: boolean, dst: Path, parent: Path): Stream {
+    const last = this.lastStream;
+    if (last !== undefined && last.dst === dst && last.parent === parent && last.isAck === isAck && !last.dropped) return last;
+    const key = `${isAck ? 'a' : 'm'}|${dst}|${parent}`;
+    let stream = this.streams.get(key);
+    if (stream === undefined) {
+      stream = new Stream(key, isAck, dst, parent);
+      this.streams.set(key, stream);
+    }
+    this.lastStream = stream;
+    return stream;
+  }
+
+  /** Forgets `stream` once it holds neither open groups nor recent ids, so streams stay as bounded as groups. */
+  private dropIfEmpty(stream: Stream): void {
+    if (stream.groups.size !== 0 || stream.recent.size !== 0) return;
+    this.streams.delete(stream.key);
+    stream.dropped = true;
+    if (this.lastStream === stream) this.lastStream = undefined;
+  }
+
+  /** Appends a new group to the open list. */
+  private link(group: KeyedGroup): void {
+    const newest = this.newest;
+    group.older = newest;
+    if (newest === undefined) this.oldest = group;
+    else newest.newer = group;
+    this.newest = group;
+    this.openCount++;
+  }
+
+  /** Removes a completed or expired group. */
+  private close(group: KeyedGroup): void {
+    const { older, newer } = group;
+    if (older === undefined) this.oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.newest = older;
+    else newer.older = older;
+    group.older = undefined;
+    group.newer = undefined;
+    this.openCount--;
+    group.stream.groups.delete(group.id);
+  }
+
   /** Tags a message from `src` to `dst` must carry: depth(src) − 1 − common prefix. */
   private expected(src: Path, dst: Path): number {
     let bySrc = this.lastExpected;
@@ -207,33 +268,35 @@ export class Merger extends Role<Refinement> {
   }
 
   /** Remembers a completed group; when `recentGroups` are remembered, the oldest is forgotten first. */
-  private remember(key: string): void {
-    // A Map used as a FIFO slows down as deleted entries pile up at its front (V8 skips
-    // them on every keys().next()): the order lives in a ring, the Set answers lookups.
+  private remember(stream: Stream, id: number): void {
     const max = this.protocol.params.recentGroups;
-    const ring = this.recentRing;
-    if (this.recent.size >= max) {
-      this.recent.delete(ring[this.recentHead] as string);
-      ring[this.recentHead] = undefined;
-      this.recentHead = (this.recentHead + 1) % max;
+    if (this.recentCount >= max) {
+      const head = this.recentHead;
+      const oldest = this.recentStreams[head] as Stream;
+      oldest.recent.delete(this.recentIds[head] as number);
+      this.recentStreams[head] = undefined;
+      this.recentHead = (head + 1) % max;
+      this.recentCount--;
+      this.dropIfEmpty(oldest);
     }
-    if (this.recent.has(key)) return;
-    ring[(this.recentHead + this.recent.size) % max] = key;
-    this.recent.add(key);
+    if (stream.dropped) stream = this.streamOf(stream.isAck, stream.dst, stream.parent);
+    if (stream.recent.has(id)) return;
+    stream.recent.add(id);
+    const slot = (this.recentHead + this.recentCount) % max;
+    this.recentStreams[slot] = stream;
+    this.recentIds[slot] = id;
+    this.recentCount++;
   }
 
   /** Keeps at most `maxGroups` open: the oldest goes first. */
   private makeRoom(): void {
     const max = this.protocol.params.maxGroups;
-    while (this.groups.size >= max) {
-      const first = this.groups.entries().next();
-      if (first.done) return;
-      this.expire(first.value[0], first.value[1], `more than ${max} groups open`);
-    }
+    while (this.openCount >= max && this.oldest !== undefined) this.expire(this.oldest, `more than ${max} groups open`);
   }
 
-  private expire(key: string, group: KeyedGroup, why: string): void {
-    this.groups.delete(key);
+  private expire(group: KeyedGroup, why: string): void {
+    this.close(group);
+    this.dropIfEmpty(group.stream);
     this.expired++;
     this.ctx.report(new MergeGroupExpiredError(group.parent, group.dst, group.id, group.size, why));
   }
@@ -248,25 +311,63 @@ export class Merger extends Role<Refinement> {
     const timeout = this.protocol.params.mergeTimeoutMs;
     const now = this.ctx.now();
     // Groups are kept in creation order: stop at the first one still young.
-    for (const [key, group] of this.groups) {
-      if (now - group.createdAt < timeout) break;
-      this.expire(key, group, `incomplete after ${timeout} ms`);
+    for (let group = this.oldest; group !== undefined && now - group.createdAt >= timeout; group = this.oldest) {
+      this.expire(group, `incomplete after ${timeout} ms`);
     }
-    if (this.groups.size > 0) this.armSweep();
+    if (this.openCount > 0) this.armSweep();
   };
 
   protected override onRemove(): void {
-    this.groups.clear();
-    this.recent.clear();
-    this.recentRing = [];
+    for (const stream of this.streams.values()) stream.dropped = true;
+    this.streams.clear();
+    this.lastStream = undefined;
+    this.oldest = undefined;
+    this.newest = undefined;
+    this.openCount = 0;
+    this.recentStreams = [];
+    this.recentIds = [];
     this.recentHead = 0;
+    this.recentCount = 0;
     this.sweepTimer = undefined;
   }
 }
 
-/** A merge group that remembers the match key of its first fragment. */
+/**
+ * The merge state of one (kind, destination, parent): its open groups and
+ * the ids of its groups completed lately, both by message id. Keying by
+ * number within a stream spares building and hashing a string key for
+ * every fragment.
+ */
+class Stream {
+  readonly groups = new Map<number, KeyedGroup>();
+  readonly recent = new Set<number>();
+  /** Removed from the merger's streams (empty, or the role was removed). */
+  dropped = false;
+  constructor(
+    readonly key: string,
+    readonly isAck: boolean,
+    readonly dst: Path,
+    readonly parent: Path,
+  ) {}
+}
+
+/** A merge group that knows its stream and the match key of its first fragment. */
 class KeyedGroup extends MergeGroup {
   firstKey: string | undefined = undefined;
+  /** Neighbours in the merger's list of open groups. */
+  older: KeyedGroup | undefined = undefined;
+  newer: KeyedGroup | undefined = undefined;
+  constructor(
+    parent: Path,
+    dst: Path,
+    id: number,
+    createdAt: number,
+    readonly stream: Stream,
+    /** Opened by a retransmission while its id was among the recent ones. */
+    readonly reopened: boolean,
+  ) {
+    super(parent, dst, id, createdAt);
+  }
 }
 
 /** The ancestor-or-self of `p` at depth `d` (d ≤ depth(p)). */
