@@ -1,12 +1,4 @@
 import { type Envelope, RingQueue } from '@escher/core';
-import { InputMap } from './input-map';
-
-interface Held {
-  readonly msg: Envelope;
-  readonly at: number;
-  /** Cleared when the request is ordered (or discarded); the entry then waits in the age queue to be skipped. */
-  live: boolean;
-}
 
 /** Why a held request left without being ordered. */
 export type HeldEviction = 'age' | 'capacity';
@@ -14,82 +6,65 @@ export type HeldEviction = 'age' | 'capacity';
 /**
  * Requests a follower received directly (the bus delivers a message for the
  * service to every replica) and keeps in case it becomes leader before the
- * current leader has them committed: a new leader proposes the ones still
- * held. Bounded in count (`max`) and in age (`maxAgeMs`); a request pushed
- * out is handed to `onEvict`. Looked up by (src, dst, id); kept in arrival
- * order so eviction reads the oldest in O(1), settled entries leaving lazily.
+ * current leader has them committed: a new leader proposes those still
+ * held. They are kept in arrival order only, with no per-request index: the
+ * leader orders requests in about the order followers receive them, so as
+ * inputs are applied, the ones at the front are found accepted and leave
+ * ({@link HeldRequests.prune}). A request at the front that is never
+ * ordered (the leader never got it) waits until it is `maxAgeMs` old, or
+ * until more than `max` are held; it is then handed to `onEvict`. Requests
+ * that were ordered leave silently whenever they reach the front.
  */
 export class HeldRequests {
-  private readonly byKey = new InputMap<Held>();
-  private readonly byAge = new RingQueue<Held>(16);
+  private readonly msgs = new RingQueue<Envelope>(64);
+  private readonly times = new RingQueue<number>(64);
 
   constructor(
     private readonly max: number,
     private readonly maxAgeMs: number,
+    /** The input has been presented to the application (it was ordered). */
+    private readonly accepted: (msg: Envelope) => boolean,
     private readonly onEvict: (msg: Envelope, why: HeldEviction) => void,
   ) {}
 
+  /** Requests held, including ordered ones not yet pruned from behind an unordered one. */
   get size(): number {
-    return this.byKey.size;
+    return this.msgs.length;
   }
 
-  has(msg: Envelope): boolean {
-    return this.byKey.has(msg.src, msg.dst, msg.id);
-  }
-
-  /** Holds `msg` (once per identity), evicting what is too old or over capacity. */
+  /** Holds `msg`, making room first: the too old, then the oldest beyond capacity. */
   add(msg: Envelope, now: number): void {
-    if (this.byKey.has(msg.src, msg.dst, msg.id)) return;
     this.expire(now);
-    if (this.byKey.size >= this.max) this.evictOldest('capacity');
-    const h: Held = { msg, at: now, live: true };
-    this.byKey.set(msg.src, msg.dst, msg.id, h);
-    this.byAge.push(h);
+    if (this.msgs.length >= this.max) this.evictFront('capacity');
+    this.msgs.push(msg);
+    this.times.push(now);
   }
 
-  /** The request (src, dst, id) was ordered: stop holding it. */
-  settle(src: string, dst: string, id: number): void {
-    const h = this.byKey.get(src, dst, id);
-    if (h === undefined) return;
-    this.byKey.delete(src, dst, id);
-    h.live = false;
-    this.trim();
+  /** Drops ordered requests from the front. */
+  prune(): void {
+    for (let m = this.msgs.peek(); m !== undefined && this.accepted(m); m = this.msgs.peek()) {
+      this.msgs.shift();
+      this.times.shift();
+    }
   }
 
-  /** Removes and returns every request held and not too old, oldest first. */
+  /** Removes and returns every request held, not yet ordered and not too old, oldest first. */
   takeAll(now: number): Envelope[] {
     this.expire(now);
     const out: Envelope[] = [];
-    for (let h = this.byAge.shift(); h !== undefined; h = this.byAge.shift()) if (h.live) out.push(h.msg);
-    this.byKey.clear();
+    for (let m = this.msgs.shift(); m !== undefined; m = this.msgs.shift()) if (!this.accepted(m)) out.push(m);
+    this.times.drain();
     return out;
   }
 
-  /** Evicts requests older than `maxAgeMs`. */
+  /** Evicts requests older than `maxAgeMs` (reporting those never ordered). */
   expire(now: number): void {
-    for (let h = this.byAge.peek(); h !== undefined; h = this.byAge.peek()) {
-      if (h.live && now - h.at <= this.maxAgeMs) return;
-      this.byAge.shift();
-      if (h.live) this.evict(h, 'age');
-    }
+    for (let t = this.times.peek(); t !== undefined && now - t > this.maxAgeMs; t = this.times.peek()) this.evictFront('age');
   }
 
-  private evictOldest(why: HeldEviction): void {
-    for (let h = this.byAge.shift(); h !== undefined; h = this.byAge.shift()) {
-      if (h.live) {
-        this.evict(h, why);
-        return;
-      }
-    }
-  }
-
-  private evict(h: Held, why: HeldEviction): void {
-    h.live = false;
-    this.byKey.delete(h.msg.src, h.msg.dst, h.msg.id);
-    this.onEvict(h.msg, why);
-  }
-
-  private trim(): void {
-    for (let h = this.byAge.peek(); h !== undefined && !h.live; h = this.byAge.peek()) this.byAge.shift();
+  private evictFront(why: HeldEviction): void {
+    const m = this.msgs.shift();
+    this.times.shift();
+    if (m !== undefined && !this.accepted(m)) this.onEvict(m, why);
   }
 }

@@ -10,7 +10,6 @@ export {
   RAFT_TAG,
   type Command,
   type RequestCommand,
-  type LogEntry,
   type RaftMessage,
   type RequestVote,
   type Vote,
@@ -31,5 +30,5 @@ export type { RaftEnv, RaftRole } from './raft/raft-env';
 export type { RaftOptions } from './raft/raft-options';
 export { electionTimeout, hashString, mix, type TimeoutSeeds } from './raft/election-timeout';
 export { checkRaftMessage, checkCommand } from './validate';
-export { InputMap } from './input-map';
+export { ProposedInputs } from './proposed-inputs';
 export { HeldRequests, type HeldEviction } from './held-requests';

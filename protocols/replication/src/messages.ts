@@ -9,12 +9,6 @@
  * (`validate.ts`).
  */
 
-/** One entry of the replicated log: the term in which a leader created it, and its command. */
-export interface LogEntry<C> {
-  readonly term: number;
-  readonly cmd: C;
-}
-
 /**
  * Candidate → every replica: vote for me in `term`; my log ends at
  * (`lastIndex`, `lastTerm`). With `pre`, a pre-vote (Raft thesis §9.6):
@@ -43,17 +37,26 @@ export interface Vote {
 }
 
 /**
- * Leader → follower: append `entries` after the entry at `prevIndex` (whose
+ * Leader → follower: append entries after the entry at `prevIndex` (whose
  * term must be `prevTerm`), and the leader has committed up to `commit`.
- * With no entries it is a heartbeat.
+ * Entry `prevIndex + 1 + i` has term `terms[i]` and command `cmds[i]` (two
+ * parallel arrays rather than an object per entry: a batch costs two
+ * allocations, not one per entry). With no entries it is a heartbeat.
  */
 export interface AppendEntries<C> {
   readonly kind: 'append';
   readonly term: number;
   readonly prevIndex: number;
   readonly prevTerm: number;
-  readonly entries: readonly LogEntry<C>[];
+  readonly terms: readonly number[];
+  readonly cmds: readonly C[];
   readonly commit: number;
+  /**
+   * Every follower the leader knows of has the entries up to here: a
+   * follower may drop applied entries up to this index (it would not need
+   * them to repair another replica if it became leader).
+   */
+  readonly floor: number;
 }
 
 /**

@@ -7,8 +7,8 @@ import {
   RaftInvariantError,
 } from './errors';
 import { type HeldEviction, HeldRequests } from './held-requests';
-import { InputMap } from './input-map';
 import { type Command, RAFT_TAG, type RaftMessage, type RequestCommand } from './messages';
+import { ProposedInputs } from './proposed-inputs';
 import { hashString } from './raft/election-timeout';
 import type { RaftEnv, RaftRole } from './raft/raft-env';
 import { RaftNode } from './raft/raft-node';
@@ -69,8 +69,8 @@ export class Replica extends Role<Replication> {
 
   private node: RaftNode<Command> | undefined;
   private held: HeldRequests | undefined;
-  /** While leader: inputs in the log not yet applied, with how many times each is there. */
-  private readonly inLog = new InputMap<number>();
+  /** While leader: which inputs are in the log, not yet applied. */
+  private readonly inLog = new ProposedInputs();
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
@@ -120,7 +120,7 @@ export class Replica extends Role<Replication> {
     }
     const node = this.node as RaftNode<Command>;
     if (node.isLeader) {
-      if (!this.inLog.has(msg.src, msg.dst, msg.id)) this.propose(msg);
+      if (!this.inLog.has(msg.src, msg.dst, msg.id, node.log, node.lastApplied)) this.propose(msg);
     } else {
       (this.held as HeldRequests).add(msg, ctx.now());
     }
@@ -128,7 +128,7 @@ export class Replica extends Role<Replication> {
 
   protected override onInstall(): void {
     const params = this.protocol.params;
-    this.held = new HeldRequests(params.maxHeld, params.holdMs, this.onEvict);
+    this.held = new HeldRequests(params.maxHeld, params.holdMs, (m) => this.ctx.hasAccepted(m), this.onEvict);
     this.node = new RaftNode<Command>(
       this.rank,
       params.members.length,
@@ -191,24 +191,13 @@ export class Replica extends Role<Replication> {
     const cmd: RequestCommand = msg.hasRoleTags
       ? { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload, roleTags: msg.roleTags }
       : { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload };
-    // Counted before proposing: a single replica commits and applies within propose.
-    const n = this.inLog.get(cmd.src, cmd.dst, cmd.id) ?? 0;
-    this.inLog.set(cmd.src, cmd.dst, cmd.id, n + 1);
+    this.inLog.add(cmd.src, cmd.dst, cmd.id);
     this.proposed++;
     (this.node as RaftNode<Command>).propose(cmd);
   }
 
   /** A committed command: present its input to the application, unless it was already. */
   private apply(cmd: RequestCommand): void {
-    if (this.inLog.size > 0) {
-      const n = this.inLog.get(cmd.src, cmd.dst, cmd.id);
-      if (n !== undefined) {
-        if (n > 1) this.inLog.set(cmd.src, cmd.dst, cmd.id, n - 1);
-        else this.inLog.delete(cmd.src, cmd.dst, cmd.id);
-      }
-    }
-    const held = this.held as HeldRequests;
-    if (held.size > 0) held.settle(cmd.src, cmd.dst, cmd.id);
     const input = new Envelope(cmd.id, cmd.src as Path, cmd.dst as Path, cmd.payload, cmd.roleTags);
     if (this.ctx.hasAccepted(input)) {
       this.skipped++;
@@ -216,19 +205,17 @@ export class Replica extends Role<Replication> {
     }
     this.applied++;
     this.ctx.deliver(input);
+    const held = this.held as HeldRequests;
+    if (held.size > 0) held.prune();
   }
 
   /** Became leader: index the unapplied part of the log, then propose what was held and is not in it. */
   private tookOver(): void {
     const node = this.node as RaftNode<Command>;
-    this.inLog.clear();
-    for (const [, e] of node.log.from(node.lastApplied + 1)) {
-      const c = e.cmd;
-      if (c !== null) this.inLog.set(c.src, c.dst, c.id, (this.inLog.get(c.src, c.dst, c.id) ?? 0) + 1);
-    }
+    this.inLog.rebuild(node.log, node.lastApplied);
     const ctx = this.ctx;
     for (const msg of (this.held as HeldRequests).takeAll(ctx.now())) {
-      if (!ctx.hasAccepted(msg) && !this.inLog.has(msg.src, msg.dst, msg.id)) this.propose(msg);
+      if (!this.inLog.has(msg.src, msg.dst, msg.id, node.log, node.lastApplied)) this.propose(msg);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Path } from '@escher/core';
-import type { Command, LogEntry } from './messages';
+import type { Command } from './messages';
 
 /**
  * Checks a Raft message that came over the bus, field by field, without
@@ -37,17 +37,19 @@ function checkAppend(m: Record<string, unknown>, term: number, maxEntries: numbe
   if (!isIndex(m.prevTerm) || m.prevTerm > term) return 'prevTerm must be an integer in 0..term';
   if (m.prevIndex === 0 && m.prevTerm !== 0) return 'prevTerm of index 0 must be 0';
   if (!isIndex(m.commit)) return 'commit must be a non-negative integer';
-  const entries = m.entries;
-  if (!Array.isArray(entries)) return 'entries must be an array';
-  if (entries.length > maxEntries) return `more than ${maxEntries} entries`;
+  if (!isIndex(m.floor)) return 'floor must be a non-negative integer';
+  const terms = m.terms;
+  const cmds = m.cmds;
+  if (!Array.isArray(terms) || !Array.isArray(cmds)) return 'terms and cmds must be arrays';
+  if (terms.length !== cmds.length) return 'terms and cmds differ in length';
+  if (terms.length > maxEntries) return `more than ${maxEntries} entries`;
   // A leader's log has non-decreasing terms, none above its own.
   let previous = m.prevTerm;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as Partial<LogEntry<unknown>> | null;
-    if (typeof e !== 'object' || e === null) return `entry ${i} is not an object`;
-    if (!isIndex(e.term) || e.term < previous || e.term > term) return `entry ${i} has a term outside ${previous}..${term}`;
-    previous = e.term;
-    const why = checkCommand(e.cmd);
+  for (let i = 0; i < terms.length; i++) {
+    const t: unknown = terms[i];
+    if (!isIndex(t) || t < previous || t > term) return `entry ${i} has a term outside ${previous}..${term}`;
+    previous = t;
+    const why = checkCommand(cmds[i]);
     if (why !== undefined) return `entry ${i}: ${why}`;
   }
   return undefined;

@@ -139,8 +139,8 @@ export class Cluster {
     return (this.envs[r] as Recorder).applied.filter((c): c is string => c !== null);
   }
 
-  /** Terms of node `r`'s kept log entries, from `base + 1`. */
-  terms(r: number): number[] {
-    return [...(this.nodes[r] as RaftNode<Cmd>).log.from(1)].map(([, e]) => e.term);
+  /** Terms of node `r`'s kept log entries, from index `from` (or the first kept). */
+  terms(r: number, from = 1): number[] {
+    return [...(this.nodes[r] as RaftNode<Cmd>).log.from(from)].map(([, term]) => term);
   }
 }

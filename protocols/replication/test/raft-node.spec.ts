@@ -17,9 +17,14 @@ const append = (term: number, prevIndex: number, prevTerm: number, entries: [num
   term,
   prevIndex,
   prevTerm,
-  entries: entries.map(([t, cmd]) => ({ term: t, cmd })),
+  terms: entries.map(([t]) => t),
+  cmds: entries.map(([, cmd]) => cmd),
   commit,
+  floor: 0,
 });
+
+/** Commands of a node's kept log. */
+const cmds = (node: RaftNode<Cmd>) => [...node.log.from(1)].map(([, , cmd]) => cmd);
 
 describe('RaftNode', () => {
   describe('election', () => {
@@ -252,10 +257,10 @@ describe('RaftNode', () => {
       for (let i = 0; i < 10; i++) leader.propose(`x${i}`);
       const sizes = c.log
         .filter((s) => s.to === follower && s.msg.kind === 'append')
-        .map((s) => (s.msg as AppendEntries<Cmd>).entries.length);
+        .map((s) => (s.msg as AppendEntries<Cmd>).cmds.length);
       expect(sizes).to.deep.equal([1]); // the other nine wait for the answer
       c.deliverAll();
-      const after = c.log.filter((s) => s.to === follower && s.msg.kind === 'append').map((s) => (s.msg as AppendEntries<Cmd>).entries.length);
+      const after = c.log.filter((s) => s.to === follower && s.msg.kind === 'append').map((s) => (s.msg as AppendEntries<Cmd>).cmds.length);
       expect(after.slice(0, 2)).to.deep.equal([1, 9]);
       c.run(50);
       expect(c.appliedBy(follower)).to.have.length(10);
@@ -268,7 +273,7 @@ describe('RaftNode', () => {
       const follower = [0, 1, 2].find((r) => r !== leader.rank) as number;
       c.log.length = 0;
       for (let i = 0; i < 10; i++) leader.propose(`x${i}`);
-      const sizes = c.log.filter((s) => s.to === follower && s.msg.kind === 'append').map((s) => (s.msg as AppendEntries<Cmd>).entries.length);
+      const sizes = c.log.filter((s) => s.to === follower && s.msg.kind === 'append').map((s) => (s.msg as AppendEntries<Cmd>).cmds.length);
       expect(sizes).to.deep.equal([1, 1, 1]);
       expect(leader.progressOf(follower).inFlight).to.equal(3);
     });
@@ -281,7 +286,7 @@ describe('RaftNode', () => {
       const sizes = () =>
         c.log
           .filter((s) => s.to === follower && s.msg.kind === 'append')
-          .map((s) => (s.msg as AppendEntries<Cmd>).entries.length)
+          .map((s) => (s.msg as AppendEntries<Cmd>).cmds.length)
           .filter((n) => n > 0);
       c.log.length = 0;
       for (let i = 0; i < 3; i++) leader.propose(`a${i}`);
@@ -306,7 +311,7 @@ describe('RaftNode', () => {
       c.down.delete(lagging);
       c.log.length = 0;
       c.run(500);
-      const batches = c.log.filter((s) => s.to === lagging && s.msg.kind === 'append').map((s) => (s.msg as AppendEntries<Cmd>).entries.length);
+      const batches = c.log.filter((s) => s.to === lagging && s.msg.kind === 'append').map((s) => (s.msg as AppendEntries<Cmd>).cmds.length);
       expect(Math.max(...batches)).to.be.at.most(4);
       expect(c.appliedBy(lagging)).to.deep.equal(c.appliedBy(leader.rank));
     });
@@ -425,7 +430,7 @@ describe('RaftNode', () => {
       expect(hint).to.be.at.least(1).and.below(3);
       node.receive(2, append(2, 1, 1, [[2, 'd'], [2, 'e']], 3));
       expect(last<AppendReply>()).to.include({ success: true, index: 3 });
-      expect([...node.log.from(1)].map(([, e]) => e.cmd)).to.deep.equal(['a', 'd', 'e']);
+      expect(cmds(node)).to.deep.equal(['a', 'd', 'e']);
       expect(env.discards).to.deep.equal([['b', 'c']]);
       expect(env.applied).to.deep.equal(['a', 'd', 'e']);
     });
@@ -442,7 +447,7 @@ describe('RaftNode', () => {
       node.receive(0, append(1, 0, 0, [[1, 'a'], [1, 'b']], 2));
       node.receive(2, append(2, 0, 0, [[2, 'z']], 0));
       expect(env.applied).to.deep.equal(['a', 'b']);
-      expect([...node.log.from(1)].map(([, e]) => e.cmd)).to.deep.equal(['a', 'b']);
+      expect(cmds(node)).to.deep.equal(['a', 'b']);
       expect(env.violations).to.have.length(1);
     });
 
@@ -471,7 +476,9 @@ describe('RaftNode', () => {
       c.run(300);
       expect(c.appliedBy(lagging)).to.deep.equal(c.appliedBy(second.rank));
       expect(c.appliedBy(lagging)).to.have.length(15);
-      expect(c.terms(lagging)).to.deep.equal(c.terms(second.rank));
+      const from = Math.max(c.nodes[lagging]?.log.base ?? 0, second.log.base) + 1;
+      expect(c.terms(lagging, from)).to.deep.equal(c.terms(second.rank, from));
+      expect(c.nodes[lagging]?.log.lastIndex).to.equal(second.log.lastIndex);
     });
   });
 
@@ -485,6 +492,15 @@ describe('RaftNode', () => {
       expect(leader.log.base).to.be.greaterThan(50);
       expect(leader.log.size).to.be.below(60);
       for (let r = 0; r < 3; r++) expect(c.appliedBy(r)).to.have.length(100);
+    });
+
+    it('should let followers drop what every replica has, as the leader tells them', () => {
+      const c = new Cluster(3, { retainEntries: 1_000_000 });
+      c.run(300);
+      const leader = c.leader();
+      for (let i = 0; i < 100; i++) leader.propose(`x${i}`);
+      c.run(100);
+      for (const n of c.nodes) expect(n.log.size, `replica ${n.rank}`).to.be.below(60);
     });
 
     it('should keep at most retainEntries for a crashed follower, and report one that needs more', () => {

@@ -236,7 +236,7 @@ describe('Replica', () => {
       elect();
       sim.spawn('/kv/evil', { receive() {} });
       sim.hostOf('/kv/evil').install('/kv/evil', new Forger('smr'));
-      sim.hostOf('/kv/evil').send('/kv/evil', '/kv/2', { kind: 'append', term: 99, prevIndex: 0, prevTerm: 0, entries: [], commit: 0 });
+      sim.hostOf('/kv/evil').send('/kv/evil', '/kv/2', { kind: 'append', term: 99, prevIndex: 0, prevTerm: 0, terms: [], cmds: [], commit: 0, floor: 0 });
       // A client putting the tag on a request to the service: every replica refuses it.
       sim.hostOf('/c').install('/c', new Forger('smr'));
       client().send('/kv', { kind: 'requestVote', term: 99, lastIndex: 0, lastTerm: 0, pre: false });
@@ -254,7 +254,8 @@ describe('Replica', () => {
       const term = smr.replicaAt(leader)?.term ?? 1;
       const forger = new Forger('smr');
       sim.hostOf(from).install(from, forger, 'bottom');
-      const ok = { kind: 'append', term, prevIndex: 0, prevTerm: 0, entries: [], commit: 0 };
+      const ok = { kind: 'append', term, prevIndex: 0, prevTerm: 0, terms: [], cmds: [], commit: 0, floor: 0 };
+      const one = (t: unknown, cmd: unknown) => ({ ...ok, terms: [t], cmds: [cmd] });
       const malformed: [unknown, unknown][] = [
         [RAFT_TAG, null],
         [RAFT_TAG, 'append'],
@@ -263,13 +264,16 @@ describe('Replica', () => {
         [RAFT_TAG, { ...ok, term: 1.5 }],
         [RAFT_TAG, { ...ok, prevIndex: 'x' }],
         [RAFT_TAG, { ...ok, prevTerm: term + 1 }],
-        [RAFT_TAG, { ...ok, entries: 'none' }],
-        [RAFT_TAG, { ...ok, entries: [null] }],
-        [RAFT_TAG, { ...ok, entries: [{ term: term + 5, cmd: null }] }],
-        [RAFT_TAG, { ...ok, entries: [{ term, cmd: { id: 0, src: '/c', dst: '/kv', payload: 1 } }] }],
-        [RAFT_TAG, { ...ok, entries: [{ term, cmd: { id: 1, src: 'c', dst: '/kv', payload: 1 } }] }],
-        [RAFT_TAG, { ...ok, entries: [{ term, cmd: { id: 1, src: '/c', dst: '/kv', payload: 1, roleTags: [1] } }] }],
-        [RAFT_TAG, { ...ok, entries: new Array(5000).fill({ term, cmd: null }) }],
+        [RAFT_TAG, { ...ok, floor: -1 }],
+        [RAFT_TAG, { ...ok, terms: 'none' }],
+        [RAFT_TAG, { ...ok, terms: [term], cmds: [] }],
+        [RAFT_TAG, one('1', null)],
+        [RAFT_TAG, one(term + 5, null)],
+        [RAFT_TAG, one(term, 7)],
+        [RAFT_TAG, one(term, { id: 0, src: '/c', dst: '/kv', payload: 1 })],
+        [RAFT_TAG, one(term, { id: 1, src: 'c', dst: '/kv', payload: 1 })],
+        [RAFT_TAG, one(term, { id: 1, src: '/c', dst: '/kv', payload: 1, roleTags: [1] })],
+        [RAFT_TAG, { ...ok, terms: new Array(5000).fill(term), cmds: new Array(5000).fill(null) }],
         [RAFT_TAG, { kind: 'vote', term, granted: 'yes', pre: false }],
         [RAFT_TAG, { kind: 'requestVote', term, lastIndex: 0, lastTerm: term + 1, pre: false }],
         [RAFT_TAG, { kind: 'appendReply', term, success: true, index: -3 }],

@@ -1,4 +1,4 @@
-import type { AppendEntries, AppendReply, LogEntry, RaftMessage, RequestVote, Vote } from '../messages';
+import type { AppendEntries, AppendReply, RaftMessage, RequestVote, Vote } from '../messages';
 import { electionTimeout } from './election-timeout';
 import type { RaftEnv, RaftRole } from './raft-env';
 import { RaftLog } from './raft-log';
@@ -86,6 +86,8 @@ export class RaftNode<C> {
   private readonly peers: Peer[] = [];
   private readonly majority: number;
   private readonly scratch: number[];
+  /** Follower: the last leader's compaction floor (see {@link AppendEntries.floor}). */
+  private floor = 0;
   readonly log = new RaftLog<C>();
 
   /**
@@ -160,7 +162,7 @@ export class RaftNode<C> {
    */
   propose(cmd: C): number {
     if (this.currentRole !== 'leader' || this.stopped) return 0;
-    const index = this.log.append({ term: this.currentTerm, cmd });
+    const index = this.log.append(this.currentTerm, cmd);
     if (this.size === 1) {
       this.advanceCommit();
       return index;
@@ -314,7 +316,7 @@ export class RaftNode<C> {
     this.leaderRank = this.rank;
     const next = this.log.lastIndex + 1;
     for (const p of this.peers) p.reset(next, now);
-    this.log.append({ term: this.currentTerm, cmd: this.noop });
+    this.log.append(this.currentTerm, this.noop);
     for (let r = 0; r < this.size; r++) if (r !== this.rank) this.sendAppend(r, this.peers[r] as Peer, now);
     this.env.roleChanged('leader', this.currentTerm);
     if (this.size === 1) this.advanceCommit();
@@ -357,12 +359,14 @@ export class RaftNode<C> {
       this.reply(from, false, log.lastIndex);
       return;
     }
-    const entries = m.entries;
+    const terms = m.terms;
+    const cmds = m.cmds;
+    const count = terms.length;
     // Entries up to the log's base are applied here, hence committed, hence equal to the leader's: skip them.
     let skip = 0;
     let prev = m.prevIndex;
     if (prev < log.base) {
-      skip = Math.min(entries.length, log.base - prev);
+      skip = Math.min(count, log.base - prev);
       prev += skip;
       if (prev < log.base) {
         this.reply(from, true, prev);
@@ -373,21 +377,21 @@ export class RaftNode<C> {
       return;
     }
     let index = prev + 1;
-    for (let i = skip; i < entries.length; i++, index++) {
-      const e = entries[i] as LogEntry<C>;
+    for (let i = skip; i < count; i++, index++) {
+      const term = terms[i] as number;
       if (index <= log.lastIndex) {
-        if (log.termAt(index) === e.term) continue;
+        if (log.termAt(index) === term) continue;
         if (index <= this.commit) {
           this.env.violation(`leader ${from} would overwrite committed entry ${index}`);
           return;
         }
-        const removed = log.truncateFrom(index);
-        this.env.discarded(removed.map((r) => r.cmd));
+        this.env.discarded(log.truncateFrom(index));
       }
-      log.append(e);
+      log.append(term, cmds[i] as C);
     }
-    const matched = m.prevIndex + entries.length;
+    const matched = m.prevIndex + count;
     this.reply(from, true, matched);
+    if (m.floor > this.floor) this.floor = Math.min(m.floor, matched);
     const commit = Math.min(m.commit, matched);
     if (commit > this.commit) {
       this.commit = commit;
@@ -469,16 +473,18 @@ export class RaftNode<C> {
       return;
     }
     const last = Math.min(log.lastIndex, prev + this.options.maxBatch);
-    const entries = last > prev ? log.slice(prev + 1, last) : NO_ENTRIES;
+    const some = last > prev;
     const m: AppendEntries<C> = {
       kind: 'append',
       term: this.currentTerm,
       prevIndex: prev,
       prevTerm: log.termAt(prev),
-      entries,
+      terms: some ? log.termsOf(prev + 1, last) : NO_ENTRIES,
+      cmds: some ? log.cmdsOf(prev + 1, last) : NO_ENTRIES,
       commit: this.commit,
+      floor: this.minMatch(),
     };
-    if (last > prev) {
+    if (some) {
       if (p.match === prev || p.inFlight.length === 0) p.lastProgress = now;
       p.inFlight.push(last);
       p.next = last + 1;
@@ -503,8 +509,10 @@ export class RaftNode<C> {
       term: this.currentTerm,
       prevIndex: prev,
       prevTerm: log.termAt(prev),
-      entries: NO_ENTRIES,
+      terms: NO_ENTRIES,
+      cmds: NO_ENTRIES,
       commit: this.commit,
+      floor: this.minMatch(),
     };
     p.sentCommit = this.commit;
     p.lastSent = now;
@@ -555,20 +563,26 @@ export class RaftNode<C> {
     const log = this.log;
     while (this.applied < this.commit) {
       const index = ++this.applied;
-      this.env.apply(index, log.at(index).cmd);
+      this.env.apply(index, log.cmdAt(index));
     }
     this.compact();
   }
 
-  /** Drops applied entries every follower has (as far as a leader knows), keeping at most `retainEntries` for laggards. */
+  /** Lowest match index among followers: what every follower has. */
+  private minMatch(): number {
+    let min = this.log.lastIndex;
+    for (let r = 0; r < this.size; r++) if (r !== this.rank) min = Math.min(min, (this.peers[r] as Peer).match);
+    return min;
+  }
+
+  /**
+   * Drops applied entries every follower has (as far as the leader knows,
+   * or as far as the last leader said), keeping at most `retainEntries`
+   * applied entries for a follower that lags (or has crashed).
+   */
   private compact(): void {
-    const floor = this.applied - this.options.retainEntries;
-    let upTo = floor;
-    if (this.currentRole === 'leader') {
-      let minMatch = this.applied;
-      for (let r = 0; r < this.size; r++) if (r !== this.rank) minMatch = Math.min(minMatch, (this.peers[r] as Peer).match);
-      upTo = Math.max(floor, minMatch);
-    }
+    const floor = this.currentRole === 'leader' ? this.minMatch() : this.floor;
+    const upTo = Math.max(this.applied - this.options.retainEntries, Math.min(this.applied, floor));
     if (upTo > this.log.base) this.log.compactTo(upTo);
   }
 }
