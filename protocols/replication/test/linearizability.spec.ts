@@ -22,7 +22,7 @@ function run(seed: number, stale = false): { world: KvWorld; linearizable: boole
 describe('Replication: linearizability of a replicated key-value store (simulator + checker)', () => {
   it('should produce only linearizable histories (get, put, append, cas) across a leader crash', () => {
     const first = process.env.SEED === undefined ? 1 : Number(process.env.SEED);
-    const count = process.env.SEED === undefined ? 500 : 1;
+    const count = process.env.SEED === undefined ? 800 : 1;
     let operations = 0;
     const started = Date.now();
     for (let seed = first; seed < first + count; seed++) {

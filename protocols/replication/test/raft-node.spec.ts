@@ -503,6 +503,26 @@ describe('RaftNode', () => {
       for (const n of c.nodes) expect(n.log.size, `replica ${n.rank}`).to.be.below(60);
     });
 
+    it('should not take a follower for one beyond repair after a leader change that followed compaction', () => {
+      const c = new Cluster(3, { retainEntries: 1_000_000 });
+      c.run(300);
+      const first = c.leader();
+      for (let i = 0; i < 100; i++) first.propose(`x${i}`);
+      c.run(100);
+      const [a, b] = [0, 1, 2].filter((r) => r !== first.rank) as [number, number];
+      c.down.add(first.rank);
+      c.run(600);
+      const second = c.leader();
+      expect(second.log.base).to.be.greaterThan(50); // it compacted as a follower
+      c.down.add(second.rank === a ? b : a);
+      c.down.delete(first.rank); // back, with everything up to the old floor
+      c.run(300);
+      expect((c.envs[second.rank] as Recorder).behind).to.deep.equal([]);
+      second.propose('y');
+      c.run(100);
+      expect(c.appliedBy(first.rank).slice(-1)).to.deep.equal(['y']);
+    });
+
     it('should keep at most retainEntries for a crashed follower, and report one that needs more', () => {
       const c = new Cluster(3, { retainEntries: 10 });
       c.run(300);

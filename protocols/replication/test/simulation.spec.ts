@@ -41,7 +41,7 @@ const lossy = (p: number) => () => [
 
 const world3: WorldOptions = { replicas: 3, clients: 3, opsPerClient: [5, 15], retryMs: 150 };
 
-describe('Replication under the simulator (3-replica key-value store)', () => {
+describe('Replication under the simulator (replicated key-value store)', () => {
   it('should lose no acknowledged write when the leader crashes, under 10% loss, duplication and reordering', () => {
     const report = runSeeds(
       scenario({
@@ -50,9 +50,9 @@ describe('Replication under the simulator (3-replica key-value store)', () => {
         world: world3,
         script: (w, _sim, rng) => w.crashLeaderAt(rng.int(50, 400), '/kv/1'),
       }),
-      { seeds: 600, budgetMs: 25_000 },
+      { seeds: 2000, budgetMs: 40_000 },
     );
-    expectClean(report, 600);
+    expectClean(report, 2000);
   });
 
   it('should survive any one replica crashing, at any time, with sends of one entry at a time (minBatch 1)', () => {
@@ -66,9 +66,9 @@ describe('Replication under the simulator (3-replica key-value store)', () => {
           sim.at(rng.int(0, 800), () => sim.crashNode(victim));
         },
       }),
-      { seeds: 300, budgetMs: 15_000 },
+      { seeds: 800, budgetMs: 30_000 },
     );
-    expectClean(report, 300);
+    expectClean(report, 800);
   });
 
   it('should tolerate two crashes of five replicas, both leaders', () => {
@@ -83,9 +83,31 @@ describe('Replication under the simulator (3-replica key-value store)', () => {
           w.crashLeaderAt(first + rng.int(50, 400), '/kv/2');
         },
       }),
-      { seeds: 250, budgetMs: 15_000 },
+      { seeds: 600, budgetMs: 30_000 },
     );
-    expectClean(report, 250);
+    expectClean(report, 600);
+  });
+
+  it('should tolerate three crashes of seven replicas, at random times', () => {
+    const report = runSeeds(
+      scenario({
+        name: '7 replicas, three crashes',
+        faults: lossy(0.03),
+        world: { ...world3, replicas: 7 },
+        script: (w, sim, rng) => {
+          const victims = [...w.replicaPaths];
+          let at = 0;
+          for (let i = 0; i < 3; i++) {
+            const victim = victims.splice(rng.int(0, victims.length - 1), 1)[0] as string;
+            at += rng.int(20, 300);
+            if (rng.chance(0.5)) w.crashLeaderAt(at, victim);
+            else sim.at(at, () => sim.isRunning(victim) && sim.crashNode(victim));
+          }
+        },
+      }),
+      { seeds: 300, budgetMs: 30_000 },
+    );
+    expectClean(report, 300);
   });
 
   it('should let a leader cut off from the other replicas be replaced, then rejoin as follower when healed', () => {
@@ -104,9 +126,9 @@ describe('Replication under the simulator (3-replica key-value store)', () => {
           sim.at(from + rng.int(50, 800), () => cut.heal());
         },
       }),
-      { seeds: 300, budgetMs: 15_000 },
+      { seeds: 800, budgetMs: 30_000 },
     );
-    expectClean(report, 300);
+    expectClean(report, 800);
   });
 
   it('should wait out a partition that leaves the clients with a minority, then finish every operation', () => {
@@ -126,9 +148,9 @@ describe('Replication under the simulator (3-replica key-value store)', () => {
           sim.at(from + rng.int(100, 1000), () => partition.heal());
         },
       }),
-      { seeds: 200, budgetMs: 10_000 },
+      { seeds: 500, budgetMs: 30_000 },
     );
-    expectClean(report, 200);
+    expectClean(report, 500);
   });
 
   it('should run each seed the same way twice', () => {
@@ -139,9 +161,9 @@ describe('Replication under the simulator (3-replica key-value store)', () => {
         world: world3,
         script: (w, _sim, rng) => w.crashLeaderAt(rng.int(50, 400), '/kv/1'),
       }),
-      { seeds: 40, checkDeterminism: true },
+      { seeds: 100, checkDeterminism: true },
     );
-    expectClean(report, 40);
+    expectClean(report, 100);
   });
 
   it('should be caught by its checks when it breaks (negative control: a replica that skips an input)', () => {

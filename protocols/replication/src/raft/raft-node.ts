@@ -3,32 +3,7 @@ import { electionTimeout } from './election-timeout';
 import type { RaftEnv, RaftRole } from './raft-env';
 import { RaftLog } from './raft-log';
 import type { RaftOptions } from './raft-options';
-
-/** What a leader knows of one follower. */
-class Peer {
-  /** Next index to send. Advanced when entries are sent (pipelining), not when they are acknowledged. */
-  next = 1;
-  /** Highest index known to match the leader's log. */
-  match = 0;
-  /** Last index of each AppendEntries with entries still unanswered, oldest first (at most `window`). */
-  readonly inFlight: number[] = [];
-  lastSent = Number.NEGATIVE_INFINITY;
-  /** When `match` last advanced, or when entries started to be outstanding. */
-  lastProgress = 0;
-  /** Commit index last sent to this follower. */
-  sentCommit = 0;
-  behindReported = false;
-
-  reset(next: number, now: number): void {
-    this.next = next;
-    this.match = 0;
-    this.inFlight.length = 0;
-    this.lastSent = Number.NEGATIVE_INFINITY;
-    this.lastProgress = now;
-    this.sentCommit = 0;
-    this.behindReported = false;
-  }
-}
+import { Peer } from './peer';
 
 const NO_ENTRIES: readonly never[] = Object.freeze([]);
 /** Timer residues below this count as expired: re-arming for a rounding residue would fire at the same instant forever. */
@@ -183,8 +158,8 @@ export class RaftNode<C> {
   tick(): void {
     if (this.stopped) return;
     const now = this.env.now();
+    this.flushPending = false;
     if (this.currentRole === 'leader') {
-      this.flushPending = false;
       this.leaderTick(now);
       this.env.wakeIn(this.options.heartbeatMs);
       return;
@@ -315,7 +290,10 @@ export class RaftNode<C> {
     this.currentRole = 'leader';
     this.leaderRank = this.rank;
     const next = this.log.lastIndex + 1;
-    for (const p of this.peers) p.reset(next, now);
+    // Every replica had the entries up to the last leader's floor: start from there rather than 0, so that a
+    // follower is never taken for one that needs entries this replica already dropped.
+    const known = Math.min(this.floor, this.log.lastIndex);
+    for (const p of this.peers) p.reset(next, known, now);
     this.log.append(this.currentTerm, this.noop);
     for (let r = 0; r < this.size; r++) if (r !== this.rank) this.sendAppend(r, this.peers[r] as Peer, now);
     this.env.roleChanged('leader', this.currentTerm);
