@@ -34,16 +34,18 @@ export class MalformedRaftMessageError extends EscherError {
 
 /**
  * A request a follower held (in case it became leader) was discarded before
- * it appeared in the committed log: it waited longer than `holdMs`, or more
- * than `maxHeld` requests were waiting. The client's retry, if any, makes a
- * new request.
+ * it appeared in the committed log: it waited longer than `holdMs`, more
+ * than `maxHeld` requests were waiting, or the replica role was removed (or
+ * its agent crashed). The client's retry, if any, makes a new request.
  */
 export class HeldRequestExpiredError extends EscherError {
   readonly code = 'ESCHER_REPLICATION_REQUEST_EXPIRED';
-  constructor(readonly replica: string, reason: 'age' | 'capacity') {
-    super(`${replica}: held request discarded before it was ordered (${reason === 'age' ? 'held too long' : 'too many held'})`);
+  constructor(readonly replica: string, readonly reason: 'age' | 'capacity' | 'removed') {
+    super(`${replica}: held request discarded before it was ordered (${REASONS[reason]})`);
   }
 }
+
+const REASONS = { age: 'held too long', capacity: 'too many held', removed: 'replica removed' } as const;
 
 /**
  * A follower needs log entries the leader has already discarded: it cannot

@@ -1,7 +1,7 @@
 import { type Envelope, RingQueue } from '@escher/core';
 
-/** Why a held request left without being ordered. */
-export type HeldEviction = 'age' | 'capacity';
+/** Why a held request left without being ordered: too old, too many held, or the replica role went away. */
+export type HeldEviction = 'age' | 'capacity' | 'removed';
 
 /**
  * Requests a follower received directly (the bus delivers a message for the

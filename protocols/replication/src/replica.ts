@@ -149,11 +149,14 @@ export class Replica extends Role<Replication> {
     this.node.start();
   }
 
+  /** Removed, or the agent crashed: Raft stops; held requests are reported, not handed to the application unordered. */
   protected override onRemove(): void {
     this.node?.stop();
     if (this.timer !== undefined) this.ctx.clearTimer(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
+    const held = this.held;
+    if (held !== undefined) for (const m of held.takeAll(this.ctx.now())) this.onEvict(m, 'removed');
   }
 
   // ---- Raft messages ---------------------------------------------------------

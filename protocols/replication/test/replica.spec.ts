@@ -227,6 +227,9 @@ describe('Replica', () => {
       sim.run({ maxTime: 60 });
       expect(r1.expired).to.equal(5); // age
       expect(byCode(sim, 'ESCHER_REPLICATION_REQUEST_EXPIRED')).to.equal(5);
+      smr.dispose(); // the one still held is reported, not handed to the application unordered
+      expect(r1.expired).to.equal(6);
+      expect(byCode(sim, 'ESCHER_REPLICATION_REQUEST_EXPIRED')).to.equal(6);
     });
   });
 
