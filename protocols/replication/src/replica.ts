@@ -61,7 +61,7 @@ export class Replica extends Role<Replication> {
   skipped = 0;
   /** Raft messages dropped: from a non-member, or malformed. */
   rejected = 0;
-  /** Held requests discarded unordered (too old, or too many). */
+  /** Held requests discarded unordered (too old, too many, or the role removed). */
   expired = 0;
   /** Raft messages sent and received (duplicates excluded). */
   raftSent = 0;
@@ -84,14 +84,17 @@ export class Replica extends Role<Replication> {
     return this.node;
   }
 
+  /** Follower, candidate or leader. */
   get role(): RaftRole {
     return this.node?.role ?? 'follower';
   }
 
+  /** This replica leads its term. */
   get isLeader(): boolean {
     return this.node?.isLeader === true;
   }
 
+  /** The Raft term this replica is in. */
   get term(): number {
     return this.node?.term ?? 0;
   }
@@ -102,7 +105,7 @@ export class Replica extends Role<Replication> {
     return r < 0 ? undefined : this.protocol.params.members[r];
   }
 
-  /** Requests held as a follower. */
+  /** Requests held as a follower (ordered ones not yet pruned included). */
   get heldCount(): number {
     return this.held?.size ?? 0;
   }

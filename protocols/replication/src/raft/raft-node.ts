@@ -32,7 +32,8 @@ const EPSILON_MS = 1e-3;
  * - **Deterministic timeouts** (see `election-timeout.ts`), so that a
  *   simulation replays exactly.
  * - **Compaction.** Applied entries are dropped once every follower has
- *   them, but never more than `retainEntries` are kept for a lagging one.
+ *   them (followers learn this floor from the leader), but never more than
+ *   `retainEntries` applied entries are kept for a lagging one.
  * - A new leader appends a no-op (`noop`) to commit its predecessors' entries.
  * - **PreVote** (Raft thesis §9.6): on an election timeout a replica first
  *   asks whether a majority would vote for it, and starts a real election
@@ -84,14 +85,17 @@ export class RaftNode<C> {
     this.scratch = new Array<number>(size).fill(0);
   }
 
+  /** Current term. */
   get term(): number {
     return this.currentTerm;
   }
 
+  /** Follower, candidate or leader. */
   get role(): RaftRole {
     return this.currentRole;
   }
 
+  /** This node leads its term. */
   get isLeader(): boolean {
     return this.currentRole === 'leader';
   }
@@ -101,10 +105,12 @@ export class RaftNode<C> {
     return this.leaderRank;
   }
 
+  /** Highest index known committed. */
   get commitIndex(): number {
     return this.commit;
   }
 
+  /** Highest index handed to `apply`. */
   get lastApplied(): number {
     return this.applied;
   }
