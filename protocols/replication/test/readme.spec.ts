@@ -14,7 +14,9 @@ class Counter implements DeterministicBehavior {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const until = async (done: () => boolean) => {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 10));
+};
 
 async function example(log: (line: string) => void): Promise<unknown[]> {
   const rt = createRuntime();
@@ -32,13 +34,13 @@ async function example(log: (line: string) => void): Promise<unknown[]> {
 
   // Requests sent before any leader exists are held by every replica and ordered by the first leader.
   for (const add of [1, 2, 3]) rt.send('/app', '/counter', { add });
-  await sleep(300);
+  await until(() => answers.size === 3);
   const leader = smr.leader();
   log(`leader ${leader}, answers ${JSON.stringify([...answers.values()])}`);
 
   rt.crash(leader as string); // the leader crashes; the other two elect a new one
   for (const add of [4, 5]) rt.send('/app', '/counter', { add });
-  await sleep(400);
+  await until(() => answers.size === 5);
   log(`leader ${smr.leader()}, answers ${JSON.stringify([...answers.values()])}`);
   rt.close();
   return [...answers.values()];
