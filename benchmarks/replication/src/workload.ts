@@ -1,6 +1,6 @@
 import { type AgentContext, type DeterministicBehavior, type Envelope, createRuntime } from '@escher/core';
 import { Manager } from '@escher/protocol-refinement';
-import { ReplicationWrapper } from '@escher/replication';
+import { ReplicationWrapper } from '@escher/protocol-replication';
 
 /** The replicated application: a deterministic key-value store. */
 class Kv implements DeterministicBehavior {

@@ -1,6 +1,6 @@
 import { type AgentContext, type Envelope, type Path, createRuntime, type Runtime } from '@escher/core';
 import { Manager } from '@escher/protocol-refinement';
-import { ReplicationWrapper } from '@escher/replication';
+import { ReplicationWrapper } from '@escher/protocol-replication';
 import { ShardingWrapper } from '@escher/protocol-sharding';
 import { CORPUS, type Doc } from './corpus';
 import { Frontend } from './frontend';

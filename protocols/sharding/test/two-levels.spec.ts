@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { AgentContext, DeterministicBehavior, Envelope } from '@escher/core';
 import { Manager } from '@escher/protocol-refinement';
-import { ReplicationWrapper } from '@escher/replication';
+import { ReplicationWrapper } from '@escher/protocol-replication';
 import { Delay, Discard, Duplicate, assertSeedsPassed, runSeeds } from '@escher/sim';
 import { ShardingWrapper } from '../src';
 
