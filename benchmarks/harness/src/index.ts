@@ -13,6 +13,7 @@ export {
 export { BenchError, BenchmarkNotBuiltError, EmptySampleError, InvalidBenchmarkError, UnknownBenchmarkError, UsageError } from './errors';
 export { defaultColumns, formatCell, formatNumber, formatTable } from './format';
 export { type MachineInfo, machineInfo } from './machine';
+export { recordingContext } from './recording-context';
 export { type BenchResult, type TargetResult, chartOf, evaluateTargets } from './result';
 export { type Case, type RoundOptions, interleave } from './rounds';
 export {

@@ -1,24 +1,6 @@
 import { expect } from 'chai';
-import { type BenchContext, type BenchResult, barChartSvg, chartOf, evaluateTargets, machineInfo, type Row } from '@escher/bench-harness';
+import { type BenchResult, barChartSvg, chartOf, evaluateTargets, machineInfo, recordingContext } from '@escher/bench-harness';
 import { benchmark, CHART, linearFit, measure, mergeRun, untaggedRun, waitForMatching } from '../src';
-
-/** A context that keeps what the benchmark records. */
-function recorder(): BenchContext & { rows: Row[]; summary: Record<string, number> } {
-  const rows: Row[] = [];
-  const summary: Record<string, number> = {};
-  return {
-    name: 'merge',
-    quick: true,
-    rows,
-    summary,
-    progress: () => undefined,
-    note: () => undefined,
-    record: (row) => void rows.push(row),
-    figure: (name, value) => {
-      summary[name] = value;
-    },
-  };
-}
 
 describe('merge benchmark', () => {
   describe('mergeRun', () => {
@@ -63,7 +45,7 @@ describe('merge benchmark', () => {
 
   describe('measure', () => {
     it('should record finite positive figures for every bar of the chart, and render it', async () => {
-      const ctx = recorder();
+      const ctx = recordingContext('merge');
       await measure(ctx, { fragments: 2000, rounds: 1, warmup: 0 });
       for (const key of ['nsPerFragment', 'nsPerFragmentCrash', 'untaggedNsPerMessage']) {
         expect(ctx.summary[key], key).to.be.a('number').that.is.greaterThan(0).and.lessThan(Number.POSITIVE_INFINITY);

@@ -1,24 +1,6 @@
 import { expect } from 'chai';
-import { type BenchContext, type BenchResult, barChartSvg, chartOf, evaluateTargets, machineInfo, type Row } from '@escher/bench-harness';
+import { type BenchResult, barChartSvg, chartOf, evaluateTargets, machineInfo, recordingContext } from '@escher/bench-harness';
 import { benchmark, fullGc, measure, run, type Sample, slope } from '../src';
-
-/** A context that keeps what the benchmark records. */
-function recorder(): BenchContext & { rows: Row[]; summary: Record<string, number> } {
-  const rows: Row[] = [];
-  const summary: Record<string, number> = {};
-  return {
-    name: 'outbox-gc',
-    quick: true,
-    rows,
-    summary,
-    progress: () => undefined,
-    note: () => undefined,
-    record: (row) => void rows.push(row),
-    figure: (name, value) => {
-      summary[name] = value;
-    },
-  };
-}
 
 const TINY = { messages: 2000, window: 100, sampleEvery: 500 };
 
@@ -55,7 +37,7 @@ describe('outbox-gc benchmark', () => {
 
   describe('measure', () => {
     it('should record the summary, a row per sample and a chart bar per sample, and render the chart', async () => {
-      const ctx = recorder();
+      const ctx = recordingContext('outbox-gc');
       await measure(ctx, TINY);
       const s = ctx.summary;
       expect(s.messages).to.equal(2000);
