@@ -1,0 +1,2 @@
+export * from './network-contract';
+export * from './discovery-contract';
