@@ -186,6 +186,18 @@ export class HandshakeTimeoutError extends PkiError {
   }
 }
 
+/**
+ * A peer sent new HELLOs faster than the handshake budget allows (each one
+ * costs Ed25519 verifications of its chains): dropped before any
+ * verification, so a flood cannot buy CPU. An honest peer retries later.
+ */
+export class HandshakeRateLimitedError extends PkiError {
+  readonly code = 'ESCHER_PKI_HANDSHAKE_RATE_LIMITED';
+  constructor(readonly peer: string, readonly perSecond: number) {
+    super(`handshake from ${peer} refused: more than ${perSecond} new handshake(s) per second`);
+  }
+}
+
 /** A frame whose MAC or AEAD tag does not verify: tampered, truncated inside, misdirected, or under another key. */
 export class FrameAuthenticationError extends PkiError {
   readonly code = 'ESCHER_PKI_FRAME_AUTH';

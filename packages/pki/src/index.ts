@@ -48,7 +48,7 @@ export {
   decodeSignedBatch,
   encodeSignedBatch,
 } from './signer';
-export { SecureNetwork, type SecureNetworkOptions, type SecureNetworkStats } from './link/secure-network';
+export { SecureNetwork, type AuthenticatedListener, type SecureNetworkOptions, type SecureNetworkStats } from './link/secure-network';
 export { type Protection, LINK_VERSION, MAX_IDENTITIES } from './link/wire';
 export { ReplayWindow } from './link/replay-window';
 export { KeyStore, KEY_FILE_VERSION, type RefinementRecord, folderName } from './key-store';

@@ -242,6 +242,41 @@ describe('SecureNetwork', () => {
       a.ep.close();
     });
 
+    it('should drop new HELLOs beyond the per-peer budget unverified, and admit them again as time passes', async () => {
+      const clock = new ManualClock();
+      const { a, b } = pair({ extra: { clock, handshakesPerSecond: 2 } });
+      a.ep.send('B', enc.encode('first'));
+      await turns();
+      // Burst of 2 × 2: the first contact and three rekeys pass, the next ones are refused before any verification.
+      for (let i = 0; i < 6; i++) {
+        a.net.rekey('B');
+        await turns();
+      }
+      expect(b.net.rejections.get('ESCHER_PKI_HANDSHAKE_RATE_LIMITED')).to.be.at.least(1);
+      expect(b.net.stats.handshakesCompleted).to.equal(4);
+      // The session already established keeps carrying frames meanwhile.
+      a.ep.send('B', enc.encode('still here'));
+      await turns();
+      expect(b.got.map((g) => g.text)).to.deep.equal(['first', 'still here']);
+      clock.advance(1000);
+      a.net.rekey('B');
+      await turns();
+      expect(b.net.stats.handshakesCompleted).to.equal(5);
+    });
+
+    it('should tell listeners about every session installed, with the chains the peer proved', async () => {
+      const { a, b } = pair();
+      const seen: string[] = [];
+      const off = b.net.onAuthenticated((peer, ids) => seen.push(`${peer}:${ids.map((v) => v.path).join(',')}`));
+      a.ep.send('B', enc.encode('hi'));
+      await turns();
+      expect(seen).to.deep.equal(['A:/app']);
+      off();
+      a.net.rekey('B');
+      await turns();
+      expect(seen).to.have.length(1);
+    });
+
     it('should handshake again with a peer that restarted', async () => {
       const { sys, tap, a, b } = pair();
       a.ep.send('B', enc.encode('before'));

@@ -7,6 +7,7 @@ import {
   JsonCodec,
   MemoryDiscovery,
   type Metaobject,
+  type Network,
   RingQueue,
   Path,
   type ProtocolHost,
@@ -42,6 +43,14 @@ export interface SimulatorOptions {
   readonly codec?: 'handles' | 'json';
   /** Hash every bus step into the trace (needed to compare runs); default true. */
   readonly trace?: boolean;
+  /**
+   * Decorates the simulated network for each runtime, e.g. with the PKI's
+   * `SecureNetwork`, so authenticated links run under simulated faults.
+   * Frames are then real bytes (the codec defaults to `json`): a decorator
+   * that seals frames hides the simulator's frame handles, and tampering
+   * tests need real bytes to tamper with.
+   */
+  readonly wrapNetwork?: (inner: Network, runtime: RuntimeId) => Network;
 }
 
 /** Options of {@link Simulator.spawn}. */
@@ -81,7 +90,10 @@ export class Simulator implements TimeSource, ProtocolHost {
 
   constructor(readonly options: SimulatorOptions) {
     this.rng = new Rng(options.seed);
-    const handles = options.codec === 'json' ? undefined : new HandleCodec();
+    if (options.wrapNetwork !== undefined && options.codec === 'handles') {
+      throw new RangeError('frame handles cannot cross a decorated network (wrapNetwork): use the json codec');
+    }
+    const handles = options.codec === 'json' || options.wrapNetwork !== undefined ? undefined : new HandleCodec();
     this.codec = handles ?? new JsonCodec();
     this.network = new SimNetwork(this, options.faults ?? [], this.rng.fork('network'), handles);
     this.traced = options.trace ?? true;
@@ -253,7 +265,7 @@ export class Simulator implements TimeSource, ProtocolHost {
         }
       },
       clock,
-      network: this.network,
+      network: this.options.wrapNetwork === undefined ? this.network : this.options.wrapNetwork(this.network, id),
       discovery: this.discovery,
       codec: this.codec,
     });

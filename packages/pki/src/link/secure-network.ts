@@ -12,6 +12,7 @@ import { RejectionCounters } from '../counters';
 import {
   AlreadyAttachedError,
   HandshakeError,
+  HandshakeRateLimitedError,
   HandshakeTimeoutError,
   MalformedEncodingError,
   PkiError,
@@ -64,6 +65,12 @@ export interface SecureNetworkOptions {
   readonly handshakeAttempts?: number;
   /** Source of the ephemeral key seeds (default: the OS's). A deterministic simulation passes its seeded generator. */
   readonly randomBytes?: (n: number) => Uint8Array;
+  /**
+   * New handshakes a peer may start per second (default 4, with bursts of
+   * twice that). Verifying a HELLO costs one Ed25519 verification per
+   * certificate, so HELLOs beyond the budget are dropped unverified.
+   */
+  readonly handshakesPerSecond?: number;
   /** Called with every rejection, after it is counted. */
   readonly onRejected?: (error: PkiError, peer: RuntimeId) => void;
 }
@@ -93,6 +100,17 @@ interface PeerLink {
 }
 
 const CLAIM_CACHE_MAX = 4096;
+/** Peers whose handshake budget is tracked at once; beyond, the oldest are forgotten (they start with a full budget). */
+const BUDGETS_MAX = 4096;
+
+/** A token bucket of handshakes for one peer. */
+interface Budget {
+  tokens: number;
+  at: number;
+}
+
+/** Called when a session with `peer` is installed, with the identities the peer proved. */
+export type AuthenticatedListener = (peer: RuntimeId, identities: readonly VerifiedChain[]) => void;
 
 /**
  * A {@link Network} that authenticates every link and protects every frame,
@@ -126,6 +144,9 @@ export class SecureNetwork implements Network {
   private readonly clock: Clock;
   private readonly retryMs: number;
   private readonly attempts: number;
+  private readonly perSecond: number;
+  private readonly budgets = new Map<RuntimeId, Budget>();
+  private readonly listeners = new Set<AuthenticatedListener>();
   /** Rejections by error code. */
   readonly rejections = new RejectionCounters();
   readonly stats: SecureNetworkStats = { handshakesStarted: 0, handshakesCompleted: 0, framesSealed: 0, framesOpened: 0, framesDropped: 0 };
@@ -141,6 +162,19 @@ export class SecureNetwork implements Network {
     this.clock = options.clock ?? new SystemClock();
     this.retryMs = options.handshakeRetryMs ?? 250;
     this.attempts = options.handshakeAttempts ?? 8;
+    this.perSecond = options.handshakesPerSecond ?? 4;
+    if (!(this.perSecond > 0)) throw new RangeError(`handshakesPerSecond must be positive, got ${this.perSecond}`);
+  }
+
+  /**
+   * Calls `listener` with every session installed from now on and the
+   * chains the peer proved (each verified against the trust store). A
+   * certificate-backed merge authority learns which merge-spec hashes each
+   * parent certified this way. @returns a function that unsubscribes
+   */
+  onAuthenticated(listener: AuthenticatedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Attaches the one runtime this network serves. @throws AlreadyAttachedError, PkiNotReadyError */
@@ -313,6 +347,7 @@ export class SecureNetwork implements Network {
       if (pending.myProof !== undefined) endpoint.send(from, pending.myProof);
       return;
     }
+    if (!this.spendHandshake(from)) throw new HandshakeRateLimitedError(from, this.perSecond);
     // Verified before any state is kept for the peer: a refused HELLO leaves nothing behind.
     const verified = hello.chains.map((c) => this.options.trust.verifyChain(c));
     const link = known ?? this.linkOf(from);
@@ -407,6 +442,7 @@ export class SecureNetwork implements Network {
     for (const f of queued) this.sendSealed(link, session, f);
     const early = link.early;
     link.early = [];
+    for (const listener of this.listeners) listener(link.peer, session.peerIdentities);
     const receive = this.receive as (from: RuntimeId, bytes: Uint8Array) => void;
     for (const f of early) {
       let plain: Uint8Array;
@@ -428,6 +464,23 @@ export class SecureNetwork implements Network {
   }
 
   // ---- helpers ---------------------------------------------------------------
+
+  /** Takes one handshake from `peer`'s bucket; false if it is empty. */
+  private spendHandshake(peer: RuntimeId): boolean {
+    const now = this.clock.now();
+    const burst = 2 * this.perSecond;
+    let b = this.budgets.get(peer);
+    if (b === undefined) {
+      if (this.budgets.size >= BUDGETS_MAX) this.budgets.delete(this.budgets.keys().next().value as RuntimeId);
+      b = { tokens: burst, at: now };
+      this.budgets.set(peer, b);
+    }
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
 
   private linkOf(peer: RuntimeId): PeerLink {
     let link = this.links.get(peer);
