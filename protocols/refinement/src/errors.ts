@@ -83,3 +83,16 @@ export class HierarchyError extends EscherError {
     super(reason);
   }
 }
+
+/**
+ * A fragment whose source holds no certificate this runtime has verified
+ * (tag authenticity, Escher §3.3): nobody proved to this runtime that the
+ * parent certified the source and the hash of its merge spec, so the
+ * fragment cannot count toward a merge.
+ */
+export class UncertifiedSourceError extends EscherError {
+  readonly code = 'ESCHER_UNCERTIFIED_SOURCE';
+  constructor(readonly src: string, reason: string) {
+    super(`${src}: ${reason}`);
+  }
+}

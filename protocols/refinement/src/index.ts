@@ -2,6 +2,7 @@ export { canonicalJson } from './canonical-json';
 export { CompiledMergeSpec, MERGE_SPEC_KEYS, MAX_FROM, hashCanonical, parseMergeSpec, type MergeSpec } from './merge-spec';
 export type { MuTag } from './mu-tag';
 export type { MergeAuthority } from './merge-authority';
+export { CertifiedMergeAuthority, type AuthenticatedChains } from './certified-authority';
 export {
   Hierarchy,
   type HierarchyChange,
