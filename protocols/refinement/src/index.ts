@@ -20,5 +20,5 @@ export { Mark } from './marks';
 export type { Deployer } from './deployer';
 export type { Wrapper } from './wrapper';
 export { Manager, type ManagerOptions, type PlaceOptions, type RefineOptions } from './manager';
-export { deploySystem, type SystemDescription, type SystemEntry } from './system-description';
+export { deploySystem, type SystemDescription, type SystemEntry, type SystemRegistry } from './system-description';
 export * from './errors';

@@ -1,0 +1,6 @@
+export { KvStore } from './kv-store';
+export { KvClient, type KvClientOptions } from './kv-client';
+export type { KvRequest, KvReply, ClientReport } from './messages';
+export { KV_SYSTEM } from './system';
+export { createRegistry, type KvSettings } from './registry';
+export { runKvCluster, type KvClusterRun, type KvClusterOptions } from './run';
