@@ -58,7 +58,12 @@ export function unescapeToken(token: string): string {
       i++;
     }
   }
-  const s = utf8Decoder.decode(Uint8Array.from(bytes));
+  let s: string;
+  try {
+    s = utf8Decoder.decode(Uint8Array.from(bytes));
+  } catch {
+    throw new RangeError(`escaped token is not UTF-8: ${JSON.stringify(token)}`);
+  }
   // Canonical only: a byte that did not need escaping must not have been.
   if (escapeToken(s) !== token) throw new RangeError(`non-canonical escaped token: ${JSON.stringify(token)}`);
   return s;
@@ -103,6 +108,8 @@ export function allAddressesPattern(system: string): string {
  *     escher.<sys>.path.<k>.<first k−1 segments of src>.*.>   (everything under them)
  *
  * 2·depth(src) subscriptions, pairwise disjoint, so no record arrives twice.
+ * Exact for every agent that can coexist with a physical `src` (its
+ * ancestors are virtual and it has no descendants; those would match too).
  */
 export function reachablePatterns(system: string, src: Path): string[] {
   const segments = src.split('/').slice(1);

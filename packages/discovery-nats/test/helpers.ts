@@ -1,4 +1,5 @@
 import { Path, type RuntimeId } from '@escher/core';
+import type { Observable } from 'rxjs';
 import { type DiscoveryHarness, DISCOVERY_CONTRACT_ROOTS } from '@escher/conformance';
 import { Identity, NO_MERGE_SPEC, SigningKey, TrustStore, certifyChildren, createRoot, initPki } from '@escher/pki';
 import { NatsDiscovery, type NatsDiscoveryOptions, NatsServer } from '../src';
@@ -75,20 +76,20 @@ export class NatsTestSystem {
     this.system = freshSystem();
   }
 
-  /** A started discovery holding identities for `paths` (default: the contract's roots). */
-  async discovery(paths: readonly string[] = DISCOVERY_CONTRACT_ROOTS, options: Partial<NatsDiscoveryOptions> = {}): Promise<NatsDiscovery> {
+  /** A started discovery holding identities for `paths` (or these identities; default: the contract's roots). */
+  async discovery(paths: readonly (string | Identity)[] = DISCOVERY_CONTRACT_ROOTS, options: Partial<NatsDiscoveryOptions> = {}): Promise<NatsDiscovery> {
     const d = this.create(paths, options);
     await d.start();
     return d;
   }
 
   /** A discovery, not started. */
-  create(paths: readonly string[] = DISCOVERY_CONTRACT_ROOTS, options: Partial<NatsDiscoveryOptions> = {}): NatsDiscovery {
+  create(paths: readonly (string | Identity)[] = DISCOVERY_CONTRACT_ROOTS, options: Partial<NatsDiscoveryOptions> = {}): NatsDiscovery {
     const insecure = (options.insecure ?? this.defaults.insecure) === true;
     const d = new NatsDiscovery({
       servers: this.url(),
       system: this.system,
-      ...(insecure ? {} : { identities: paths.map((p) => this.pki.identity(p)), trust: this.pki.trust() }),
+      ...(insecure ? {} : { identities: paths.map((p) => (typeof p === 'string' ? this.pki.identity(p) : p)), trust: this.pki.trust() }),
       ...this.defaults,
       ...options,
     });
@@ -142,6 +143,13 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 10_00
 /** Waits `ms` of real time. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Everything an observable emits from now on, until `stop()`. */
+export function collect<T>(o: Observable<T>): { items: T[]; stop(): void } {
+  const items: T[] = [];
+  const sub = o.subscribe((x) => items.push(x));
+  return { items, stop: () => sub.unsubscribe() };
 }
 
 /** Sorted copy. */
