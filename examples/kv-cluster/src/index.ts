@@ -3,4 +3,4 @@ export { KvClient, type KvClientOptions } from './kv-client';
 export type { KvRequest, KvReply, ClientReport } from './messages';
 export { KV_SYSTEM } from './system';
 export { createRegistry, type KvSettings } from './registry';
-export { runKvCluster, type KvClusterRun, type KvClusterOptions } from './run';
+export { runKvCluster, DEFAULT_FAULTS, type FaultStep, type KvClusterRun, type KvClusterOptions } from './run';

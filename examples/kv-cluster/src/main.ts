@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const run = await runKvCluster({ requests, log: (line) => console.log(line) });
   console.log(
     `${run.answered}/${run.requests} requests answered across ${run.processes} processes in ${run.elapsedMs} ms; ` +
-      `${run.wrong.length} wrong, ${run.duplicates} duplicate replies; ${run.killed ?? 'nothing'} killed${run.restarted ? ' and restarted' : ''}`,
+      `${run.wrong.length} wrong, ${run.duplicates} duplicate replies; failures: ${run.steps.join(', ') || 'none'}`,
   );
   for (const w of run.wrong.slice(0, 10)) console.log(`  wrong: ${w}`);
   if (run.answered !== run.requests || run.wrong.length > 0 || run.duplicates > 0) process.exitCode = 1;
