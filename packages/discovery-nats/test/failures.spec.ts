@@ -64,14 +64,14 @@ describe('NatsDiscovery failures', () => {
       expect(b.errorCounts.get('ESCHER_DISCOVERY_NATS_DISCONNECTED')).to.equal(1);
       a.announce('r1', Path.parse('/kv/2'), 1);
       // Longer than the TTL: nothing could be heard, so nothing is forgotten.
-      await delay(3 * FAST.ttlMs);
+      await delay(2 * FAST.ttlMs);
       expect(b.resolve(Path.parse('/kv/1'))).to.deep.equal(['r1']);
 
       await server.restart();
       await until(() => a.state === 'connected' && b.state === 'connected', 'both to reconnect');
       await until(() => b.resolve(Path.parse('/kv/2')).includes('r1'), 'the announcement made while the server was down');
       // Heartbeats after the reconnection keep the old entry alive past its TTL.
-      await delay(3 * FAST.ttlMs);
+      await delay(2 * FAST.ttlMs);
       expect(b.resolve(Path.parse('/kv/1'))).to.deep.equal(['r1']);
       expect(b.stats.reconnects).to.equal(1);
       expect(a.stats.reconnects).to.equal(1);

@@ -25,8 +25,12 @@ export function useNatsServer(): () => NatsServer {
   };
 }
 
-/** Timings small enough for tests: heartbeat 100 ms, TTL 400 ms, quick reconnects and syncs. */
-export const FAST = { heartbeatMs: 100, ttlMs: 400, reconnectWaitMs: 50, syncTimeoutMs: 1000, syncStallMs: 40 } as const;
+/**
+ * Timings small enough for tests: heartbeat 100 ms, TTL 800 ms (eight
+ * heartbeats, so a busy CI machine's pauses do not expire live entries),
+ * quick reconnects and syncs.
+ */
+export const FAST = { heartbeatMs: 100, ttlMs: 800, reconnectWaitMs: 50, syncTimeoutMs: 1000, syncStallMs: 80 } as const;
 
 /** A system agent and its trust, certifying paths for runtimes. */
 export class TestPki {
