@@ -11,6 +11,7 @@ import {
   MetaobjectError,
   ProtocolError,
   SiblingRuleError,
+  StaleIncarnationError,
   StateNotReifiableError,
   UnhandledEventError,
   UnmergedFragmentError,
@@ -82,6 +83,12 @@ export class Agent implements StackEnds {
   constructor(
     readonly path: Path,
     readonly minDepth: number,
+    /**
+     * Which life of the agent at `path` this is: 0 at first, higher after each
+     * restart. Every message it sends carries it, so receivers tell its
+     * numbering (from 1 again) apart from its predecessor's.
+     */
+    readonly incarnation: number,
     private behavior: Behavior,
     private readonly host: AgentHost,
     private readonly routeEpoch: () => number,
@@ -119,7 +126,8 @@ export class Agent implements StackEnds {
     const r = this.route(dst);
     if (!r.allowed) throw new SiblingRuleError(this.path, r.dst);
     const n = ++r.lastId;
-    return new Envelope(this.idStride === 1 ? n : (n - 1) * this.idStride + this.idOffset + 1, this.path, r.dst, payload);
+    const id = this.idStride === 1 ? n : (n - 1) * this.idStride + this.idOffset + 1;
+    return new Envelope(id, this.path, r.dst, payload, undefined, undefined, this.incarnation);
   }
 
   /**
@@ -140,12 +148,18 @@ export class Agent implements StackEnds {
     this.idStride *= ways;
   }
 
-  /** Top of `transmit`: checks the source and the sibling rule, then hands to the bus. */
+  /**
+   * Top of `transmit`: checks the source and the sibling rule, then hands to
+   * the bus. The agent's incarnation is stamped here, as the source is
+   * checked: no metaobject can speak for another life of its agent (an ACK
+   * built with `new Envelope` gets it too).
+   */
   toBus(msg: Envelope): void {
     if (msg.src !== this.path) {
       this.host.log.dropped(this.path, msg, new ForgedSourceError(msg.src, this.path));
       return;
     }
+    msg.inc = this.incarnation;
     let r: Route;
     try {
       r = this.route(msg.dst);
@@ -189,7 +203,12 @@ export class Agent implements StackEnds {
       this.host.log.dropped(this.path, msg, new UnmergedFragmentError(msg.src, msg.dst));
       return;
     }
-    if (!this.doneBox.channel(msg.src, msg.dst).accepted.add(msg.id)) {
+    const ch = this.doneBox.channel(msg.src, msg.dst);
+    if (msg.inc !== ch.inc && !ch.admit(msg.inc)) {
+      this.host.log.dropped(this.path, msg, new StaleIncarnationError(msg.src, msg.dst, msg.inc, ch.inc));
+      return;
+    }
+    if (!ch.accepted.add(msg.id)) {
       this.host.log.dropped(this.path, msg, new DuplicateMessageError(msg.src, msg.dst, msg.id));
       return;
     }
@@ -263,7 +282,9 @@ export class Agent implements StackEnds {
       this.host.log.error(this.path, msg, new HandlerError(this.path, { cause }));
     } finally {
       this.inHandler = false;
-      this.doneBox.channel(msg.src, msg.dst).done.add(msg.id);
+      const ch = this.doneBox.channel(msg.src, msg.dst);
+      // A newer incarnation may have started the channel over while this message waited: its id is not the new one's.
+      if (ch.inc === msg.inc) ch.done.add(msg.id);
     }
   }
 
@@ -319,6 +340,7 @@ export class Agent implements StackEnds {
     const host = this.host;
     return {
       self: this.path,
+      incarnation: this.incarnation,
       now: () => host.clock.now(),
       message: (dst, payload) => agent.newMessage(dst, payload),
       transmit: (msg) => stack.transmitAt(layer.above(), msg),
@@ -327,14 +349,19 @@ export class Agent implements StackEnds {
       control: (event) => stack.controlAt(layer.above(), event),
       consume: (msg) => {
         const ch = agent.doneBox.channel(msg.src, msg.dst);
+        if (msg.inc !== ch.inc && !ch.admit(msg.inc)) {
+          host.log.dropped(agent.path, msg, new StaleIncarnationError(msg.src, msg.dst, msg.inc, ch.inc));
+          return false;
+        }
         if (!ch.accepted.add(msg.id)) return false;
         ch.done.add(msg.id);
         return true;
       },
       drop: (msg, reason) => host.log.dropped(agent.path, msg, reason),
       report: (error, msg) => host.log.error(agent.path, msg, error),
-      hasAccepted: (msg) => agent.doneBox.accepted(msg.id, msg.src, msg.dst),
-      accepted: (id, src, dst) => agent.doneBox.accepted(id, src, dst),
+      hasAccepted: (msg) => agent.doneBox.accepted(msg.id, msg.src, msg.dst, msg.inc),
+      accepted: (id, src, dst, inc) => agent.doneBox.accepted(id, src, dst, inc),
+      superseded: (msg) => agent.doneBox.superseded(msg.src, msg.dst, msg.inc),
       interleaveIds: (ways, index) => agent.interleaveIds(ways, index),
       reifyState: () => agent.reifyState(),
       reflectState: (s) => agent.reflectState(s),

@@ -1,19 +1,55 @@
 import { CompactIdSet } from './id-set';
 import type { Path } from './path';
 
-/** What one agent has accepted and handled from one (src, dst) channel. */
+/**
+ * What one agent has accepted and handled from one (src, dst) channel, for
+ * one incarnation of the source: the latest it has heard from. A message
+ * from a newer incarnation starts the channel over (the restarted source
+ * numbers from 1 again); one from an older incarnation is stale.
+ */
 export class Channel {
   /** Ids accepted into the inbox (handled or not): used to refuse duplicates. */
   readonly accepted = new CompactIdSet();
   /** Ids whose handling has finished: the done box proper. */
   readonly done = new CompactIdSet();
+  /** Incarnation of the source these ids belong to. */
+  inc = 0;
+  /** Times a newer incarnation of the source started the channel over. */
+  resets = 0;
   constructor(readonly src: Path, readonly dst: Path) {}
+
+  /**
+   * Brings the channel to `inc`, the incarnation of a message about to be
+   * accepted: a newer one forgets the older incarnation's ids. Returns false
+   * if `inc` is older than the channel's (the message is stale).
+   */
+  admit(inc: number): boolean {
+    if (inc === this.inc) return true;
+    if (inc < this.inc) return false;
+    this.inc = inc;
+    this.resets++;
+    this.accepted.clear();
+    this.done.clear();
+    return true;
+  }
+}
+
+/** A channel's compaction state, for inspection and tests. */
+export interface ChannelInfo {
+  readonly src: Path;
+  readonly dst: Path;
+  /** Incarnation of the source the channel is at. */
+  readonly incarnation: number;
+  readonly doneWatermark: number;
+  readonly sparse: number;
 }
 
 /**
  * An agent's done box (Escher §2.1), kept per (src, dst) channel and
  * compacted per channel; it also remembers which ids were accepted into the
- * inbox so a duplicate id is refused before it can run twice.
+ * inbox so a duplicate id is refused before it can run twice. Ids are
+ * unique per channel within one incarnation of the source, so each channel
+ * also remembers the incarnation its ids belong to.
  */
 export class DoneBox {
   private readonly bySrc = new Map<Path, Map<Path, Channel>>();
@@ -46,14 +82,35 @@ export class DoneBox {
     return ch;
   }
 
-  /** Escher's `contains(i, src, dst)`: message i of (src, dst) has been handled. */
-  contains(id: number, src: Path, dst: Path): boolean {
-    return this.find(src, dst)?.done.has(id) ?? false;
+  /**
+   * Escher's `contains(i, src, dst)`: message i of (src, dst) has been
+   * handled. `inc` is the source's incarnation; by default the latest the
+   * channel has heard from.
+   */
+  contains(id: number, src: Path, dst: Path, inc?: number): boolean {
+    const ch = this.find(src, dst);
+    if (ch === undefined) return false;
+    if (inc !== undefined && inc !== ch.inc) return inc < ch.inc;
+    return ch.done.has(id);
   }
 
-  /** Message i of (src, dst) has been accepted into the inbox (and may be handled already). */
-  accepted(id: number, src: Path, dst: Path): boolean {
-    return this.find(src, dst)?.accepted.has(id) ?? false;
+  /**
+   * Message i of (src, dst) has been accepted into the inbox (and may be
+   * handled already). `inc` as for {@link DoneBox.contains}; a message of an
+   * older incarnation than the channel's counts as accepted: superseded, it
+   * must never run.
+   */
+  accepted(id: number, src: Path, dst: Path, inc?: number): boolean {
+    const ch = this.find(src, dst);
+    if (ch === undefined) return false;
+    if (inc !== undefined && inc !== ch.inc) return inc < ch.inc;
+    return ch.accepted.has(id);
+  }
+
+  /** A message of incarnation `inc` of `src` on (src, dst) is stale: a newer incarnation has been heard from. */
+  superseded(src: Path, dst: Path, inc: number): boolean {
+    const ch = this.find(src, dst);
+    return ch !== undefined && inc < ch.inc;
   }
 
   private find(src: Path, dst: Path): Channel | undefined {
@@ -65,11 +122,11 @@ export class DoneBox {
   }
 
   /** Channels known, with their compaction state (for inspection and tests). */
-  channels(): { src: Path; dst: Path; doneWatermark: number; sparse: number }[] {
-    const out: { src: Path; dst: Path; doneWatermark: number; sparse: number }[] = [];
+  channels(): ChannelInfo[] {
+    const out: ChannelInfo[] = [];
     for (const byDst of this.bySrc.values()) {
       for (const ch of byDst.values()) {
-        out.push({ src: ch.src, dst: ch.dst, doneWatermark: ch.done.watermark, sparse: ch.done.sparse });
+        out.push({ src: ch.src, dst: ch.dst, incarnation: ch.inc, doneWatermark: ch.done.watermark, sparse: ch.done.sparse });
       }
     }
     return out;

@@ -10,8 +10,11 @@ export type RoleTags = Record<string, unknown>;
 
 /**
  * A message ⟨id, src, dst, payload⟩ (Escher §2.1). `id` is unique per
- * (src, dst) for a correct source. `tags` is Escher's μ-list slot (filled by
- * the refinement protocol); `roleTags` holds DIL's per-role tags.
+ * (src, dst) for a correct source within one incarnation of it: `inc` is
+ * the source agent's incarnation (0 unless it was restarted), so a restarted
+ * agent numbering its messages from 1 again is told apart from the one it
+ * replaces. `tags` is Escher's μ-list slot (filled by the refinement
+ * protocol); `roleTags` holds DIL's per-role tags.
  *
  * Metaobjects may rewrite fields on the way through their stack (DIL allows a
  * message to be "copied, stored, destroyed, modified or examined in any
@@ -34,6 +37,8 @@ export class Envelope<P = unknown> {
     public payload: P,
     roleTags: RoleTags | undefined = undefined,
     public tags: readonly unknown[] | undefined = undefined,
+    /** Incarnation of the source; the kernel stamps its own as a message leaves an agent. */
+    public inc = 0,
   ) {
     this.slots = undefined;
     if (roleTags !== undefined) this.roleTags = roleTags;
@@ -106,13 +111,14 @@ export class Envelope<P = unknown> {
 
   /** A shallow copy with its own tags, so the copy's tags can change independently. */
   copy(): Envelope<P> {
-    const e = new Envelope(this.id, this.src, this.dst, this.payload, undefined, this.tags);
+    const e = new Envelope(this.id, this.src, this.dst, this.payload, undefined, this.tags, this.inc);
     if (this.slots !== undefined) e.slots = this.slots.slice();
     return e;
   }
 
   /** A readable one-line form for traces. */
   toString(): string {
-    return `#${this.id} ${this.src || '""'} -> ${this.dst || '""'}`;
+    const inc = this.inc === 0 ? '' : `~${this.inc}`;
+    return `#${this.id}${inc} ${this.src || '""'} -> ${this.dst || '""'}`;
   }
 }

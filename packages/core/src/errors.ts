@@ -82,6 +82,32 @@ export class DuplicateMessageError extends EscherError {
   }
 }
 
+/**
+ * A message from an older incarnation of its source than one this agent has
+ * already accepted a message from on the same channel: the source restarted,
+ * and what its previous incarnation sent must not run after what the new one
+ * sent (its ids may collide with the new numbering).
+ */
+export class StaleIncarnationError extends EscherError {
+  readonly code = 'ESCHER_STALE_INCARNATION';
+  constructor(
+    readonly src: string,
+    readonly dst: string,
+    readonly incarnation: number,
+    readonly current: number,
+  ) {
+    super(`message from incarnation ${incarnation} of ${src || '""'} to ${dst || '""'}: incarnation ${current} has been heard from since`);
+  }
+}
+
+/** An incarnation that is not a non-negative safe integer, or not above the one it replaces. */
+export class InvalidIncarnationError extends EscherError {
+  readonly code = 'ESCHER_INVALID_INCARNATION';
+  constructor(readonly path: string, readonly incarnation: unknown, reason: string) {
+    super(`incarnation ${String(incarnation)} of ${path}: ${reason}`);
+  }
+}
+
 /** A message whose fields are not well formed (bad id, bad paths, bad tags). */
 export class MalformedMessageError extends EscherError {
   readonly code = 'ESCHER_MALFORMED_MESSAGE';

@@ -22,6 +22,8 @@ export type EventContinuation = (event: ProtocolEvent) => unknown;
 export interface MetaContext {
   /** Path of the agent this metaobject customises. */
   readonly self: Path;
+  /** Which life of that agent this is (0 unless restarted; see `SpawnOptions.incarnation`). */
+  readonly incarnation: number;
   now(): number;
   /** A new message from this agent, with a fresh id for (self, dst). @throws SiblingRuleError */
   message<P>(dst: Path | string, payload: P): Envelope<P>;
@@ -36,17 +38,31 @@ export interface MetaContext {
   /**
    * Records that `msg` stops at this layer and counts as handled (so the done
    * box stays compact). Returns false if a message with the same
-   * (src, dst, id) was already accepted: the caller should treat it as a duplicate.
+   * (src, dst, id) was already accepted: the caller should treat it as a
+   * duplicate. Also false, after dropping and counting it with
+   * `StaleIncarnationError`, if it comes from an older incarnation of its
+   * source than one already heard from; a newer incarnation starts the
+   * channel over.
    */
   consume(msg: Envelope): boolean;
   /** Discards `msg`, counting it as dropped for `reason` on the event stream. */
   drop(msg: Envelope, reason: EscherError): void;
   /** Publishes an error that is not about dropping a message. */
   report(error: EscherError, msg?: Envelope): void;
-  /** A message with this (src, dst, id) has been accepted into the inbox. */
+  /**
+   * A message with this (src, dst, id), of the same incarnation of its
+   * source, has been accepted into the inbox — or the message is
+   * {@link MetaContext.superseded}: either way it must not run again.
+   */
   hasAccepted(msg: Envelope): boolean;
-  /** The same question without an envelope: Escher's `contains` on the accepted set (§3.4). */
-  accepted(id: number, src: Path, dst: Path): boolean;
+  /**
+   * The same question without an envelope: Escher's `contains` on the
+   * accepted set (§3.4). `inc` is the source's incarnation; by default the
+   * latest this agent has heard from on that channel.
+   */
+  accepted(id: number, src: Path, dst: Path, inc?: number): boolean;
+  /** `msg` comes from an older incarnation of its source than one already accepted from on its channel. */
+  superseded(msg: Envelope): boolean;
   /**
    * Makes this agent's message ids the `index`-th of `ways` interleaved
    * sequences (shards of one virtual agent must not reuse each other's ids).

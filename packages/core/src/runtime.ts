@@ -7,6 +7,7 @@ import {
   AgentExistsError,
   EscherError,
   ForgedSourceError,
+  InvalidIncarnationError,
   InvalidMinDepthError,
   MalformedMessageError,
   RuntimeClosedError,
@@ -38,12 +39,24 @@ export interface SpawnOptions {
    * `onStart` bypasses them.
    */
   readonly setup?: (path: Path) => void;
+  /**
+   * Which life of the agent at this path this is: 0 for the first, higher
+   * for each restart (a launcher restarting a process passes a counter it
+   * keeps on disk, or `Date.now()`). Every message the agent sends carries
+   * it; a receiver that gets a message from a newer incarnation starts that
+   * channel over (the restarted agent numbers its messages from 1 again) and
+   * refuses what an older one still had in flight (`StaleIncarnationError`).
+   * Default: 0, or one more than the incarnation of a crashed agent at the
+   * same path in this runtime.
+   */
+  readonly incarnation?: number;
 }
 
 /** A read-only view of a hosted agent, for tools, tests and examples. */
 export interface AgentInfo {
   readonly path: Path;
   readonly minDepth: number;
+  readonly incarnation: number;
   readonly status: AgentStatus;
   readonly inboxSize: number;
   readonly stack: readonly string[];
@@ -110,8 +123,9 @@ export class Runtime implements AgentHost, ProtocolHost {
   // ---- agents --------------------------------------------------------------
 
   /**
-   * Starts a physical agent at `path`.
-   * @throws InvalidPathError, AgentExistsError, InvalidMinDepthError, RuntimeClosedError
+   * Starts a physical agent at `path` (again, if the agent there crashed:
+   * under a new incarnation).
+   * @throws InvalidPathError, AgentExistsError, InvalidMinDepthError, InvalidIncarnationError, RuntimeClosedError
    */
   spawn(path: Path | string, behavior: Behavior | Handler, options: SpawnOptions = {}): AgentInfo {
     if (this.closed) throw new RuntimeClosedError(this.id);
@@ -121,9 +135,11 @@ export class Runtime implements AgentHost, ProtocolHost {
     if (existing !== undefined && existing.status === 'running') throw new AgentExistsError(p);
     const minDepth = options.minDepth ?? 1;
     if (!Number.isInteger(minDepth) || minDepth < 1 || minDepth > Path.depth(p)) throw new InvalidMinDepthError(p, minDepth);
+    const incarnation = incarnationOf(p, options.incarnation, existing?.incarnation);
     const agent = new Agent(
       p,
       minDepth,
+      incarnation,
       toBehavior(behavior),
       this,
       () => this.epoch,
@@ -338,6 +354,7 @@ export class Runtime implements AgentHost, ProtocolHost {
     const roleTags = msg.roleTags;
     if (roleTags !== undefined) (wire as { roleTags?: Record<string, unknown> }).roleTags = roleTags;
     if (msg.tags !== undefined) (wire as { tags?: readonly unknown[] }).tags = msg.tags;
+    if (msg.inc !== 0) (wire as { inc?: number }).inc = msg.inc;
     batch.push(wire);
     if (!this.flushPending) {
       // One frame per destination per tick: batching is what makes links fast.
@@ -426,6 +443,7 @@ export class Runtime implements AgentHost, ProtocolHost {
     return {
       path: a.path,
       minDepth: a.minDepth,
+      incarnation: a.incarnation,
       status: a.status,
       inboxSize: a.inbox.length,
       stack: a.stack.list().map((m) => m.label),
@@ -456,5 +474,17 @@ function toEnvelope(w: WireMessage): Envelope {
     throw new MalformedMessageError('role tags must be an object');
   }
   if (w.tags !== undefined && !Array.isArray(w.tags)) throw new MalformedMessageError('tags must be an array');
-  return new Envelope(w.id, src, dst, w.payload, w.roleTags === undefined ? undefined : { ...w.roleTags }, w.tags);
+  const inc = w.inc ?? 0;
+  if (!Number.isSafeInteger(inc) || inc < 0) throw new MalformedMessageError(`bad incarnation ${String(w.inc)}`);
+  return new Envelope(w.id, src, dst, w.payload, w.roleTags === undefined ? undefined : { ...w.roleTags }, w.tags, inc);
+}
+
+/** The incarnation of an agent spawned at `path`, replacing one of incarnation `previous` if any. @throws InvalidIncarnationError */
+function incarnationOf(path: Path, given: number | undefined, previous: number | undefined): number {
+  if (given === undefined) return previous === undefined ? 0 : previous + 1;
+  if (!Number.isSafeInteger(given) || given < 0) throw new InvalidIncarnationError(path, given, 'not a non-negative safe integer');
+  if (previous !== undefined && given <= previous) {
+    throw new InvalidIncarnationError(path, given, `the crashed agent it replaces here was incarnation ${previous}`);
+  }
+  return given;
 }

@@ -71,7 +71,7 @@ describe('Runtime', () => {
       expect(b.got.map((m) => m.id)).to.deep.equal([1, 2]);
       expect(c.got.map((m) => m.id)).to.deep.equal([1]);
       expect(rt.doneBox('/b').contains(2, Path.parse('/a'), Path.parse('/b'))).to.equal(true);
-      expect(rt.doneBox('/b').channels()).to.deep.equal([{ src: '/a', dst: '/b', doneWatermark: 2, sparse: 0 }]);
+      expect(rt.doneBox('/b').channels()).to.deep.equal([{ src: '/a', dst: '/b', incarnation: 0, doneWatermark: 2, sparse: 0 }]);
     });
   });
 
