@@ -10,7 +10,7 @@ export interface Deployer extends ProtocolHost {
   spawn(
     path: Path | string,
     behavior: Behavior | Handler,
-    options?: { minDepth?: number; node?: string; setup?: (path: Path) => void },
+    options?: { minDepth?: number; node?: string; setup?: (path: Path) => void; incarnation?: number },
   ): unknown;
   stop(path: Path | string): void;
 }

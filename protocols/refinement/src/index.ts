@@ -19,6 +19,6 @@ export { Outbox } from './outbox';
 export { Mark } from './marks';
 export type { Deployer } from './deployer';
 export type { Wrapper } from './wrapper';
-export { Manager, type ManagerOptions, type PlaceOptions, type RefineOptions } from './manager';
+export { Manager, type ManagerOptions, type PlaceOptions, type RefineOptions, type RestartOptions } from './manager';
 export { deploySystem, type SystemDescription, type SystemEntry, type SystemRegistry } from './system-description';
 export * from './errors';

@@ -12,6 +12,18 @@ export interface PlaceOptions {
   readonly node?: string;
 }
 
+/** Options of {@link Manager.restart}. */
+export interface RestartOptions {
+  /**
+   * The new incarnation (see core's `SpawnOptions.incarnation`); default one
+   * more than the last this manager gave the agent. A launcher restarting a
+   * process passes one it keeps on disk (or `Date.now()`).
+   */
+  readonly incarnation?: number;
+  /** Runtime (simulated machine) to run on; default where it ran. */
+  readonly node?: string;
+}
+
 /** {@link Manager.refine}: a refinement plus what to run in its children. */
 export interface RefineOptions extends RefineInput {
   /**
@@ -54,6 +66,8 @@ export class Manager {
   readonly refinement: Refinement;
   private readonly wrappers = new Map<Path, Wrapper>();
   private readonly behaviors = new Map<Path, RefineOptions>();
+  /** Last incarnation given to each physical agent started here. */
+  private readonly incarnations = new Map<Path, number>();
 
   constructor(
     private readonly deployer: Deployer,
@@ -84,6 +98,47 @@ export class Manager {
       this.refinement.forget(p);
       throw e;
     }
+    this.incarnations.set(p, 0);
+    return p;
+  }
+
+  /**
+   * Starts a crashed physical agent again, with a fresh application and
+   * the same stack (outbox, wrapper roles, tagging), under a new
+   * incarnation, so that receivers take its messages — numbered from 1
+   * again — for new ones. A child of a refined agent restarts only if its
+   * parent's wrapper says it can ({@link Wrapper.restarting}): replication
+   * with durable storage can, since a replica replays its log and rejoins
+   * its siblings' numbering. The hierarchy is unchanged.
+   * @throws HierarchyError, and whatever the wrapper or the deployer throw (the agent still running, say)
+   */
+  restart(path: Path | string, behavior: Behavior | Handler, options: RestartOptions = {}): Path {
+    const p = Path.parse(path);
+    const placed = this.hierarchy.list().find((e) => e.path === p && e.kind === 'physical');
+    if (placed === undefined) throw new HierarchyError(`${p} is not a physical agent of this system: spawn it first`);
+    const parent = Path.parent(p);
+    if (parent !== undefined && parent !== '') {
+      const wrapper = this.wrappers.get(parent);
+      if (wrapper?.restarting === undefined) {
+        throw new HierarchyError(
+          `${p} cannot restart: its messages merge into ${parent}'s numbering, which a restarted child rejoins only under a wrapper that allows it (replication with storage)`,
+        );
+      }
+      wrapper.restarting(parent, p);
+    }
+    const incarnation = options.incarnation ?? (this.incarnations.get(p) ?? 0) + 1;
+    const node = options.node ?? placed.node;
+    this.deployer.spawn(p, behavior, {
+      minDepth: placed.minDepth ?? 1,
+      incarnation,
+      ...(node === undefined ? {} : { node }),
+      setup: () => {
+        // The crashed agent's roles went with it.
+        this.refinement.forget(p);
+        this.installRoles(p);
+      },
+    });
+    this.incarnations.set(p, incarnation);
     return p;
   }
 

@@ -31,6 +31,19 @@ import type { Refinement } from './refinement';
  * epoch, and the source must be in `from`. Anything else is dropped with a
  * typed error and counted.
  *
+ * Incarnations: a merged message is incarnation 0 of its virtual source,
+ * whatever the incarnations of the fragments that made it. A virtual agent
+ * has no life of its own to restart; its numbering is the one its children
+ * share, and a restarted deterministic child (a Raft replica replaying its
+ * log) rejoins that numbering — its replayed outputs carry the ids the
+ * parent already used, and are dropped here as late or below as duplicates,
+ * while its new outputs continue the sequence. Taking the fragments'
+ * incarnation instead would start the receiver's channel from the parent
+ * over and let the replay through. Group keys and match keys ignore
+ * incarnations for the same reason. A restarted child that does not rejoin
+ * its siblings' numbering (a shard with no replicas) cannot be told apart
+ * from a replay: restarting one is refused by the Manager.
+ *
  * State stays bounded: a completed group is discarded at once (§3.3);
  * fragments of a message already in the inbox are dropped (a retransmitted
  * one is passed down as a duplicate, so the outbox below acknowledges it
@@ -103,7 +116,8 @@ export class Merger extends Role<Refinement> {
     if (!isAck && !retransmitted) {
       // Already in the inbox: a late fragment, nothing to do (its ACK went to every child of the source).
       const final = ancestorAt(msg.src, Path.depth(msg.src) - firstTags.length);
-      if (this.ctx.accepted(id, final, dst)) {
+      // A merged message is incarnation 0 of its virtual source (see below).
+      if (this.ctx.accepted(id, final, dst, 0)) {
         this.late++;
         return;
       }
@@ -162,6 +176,9 @@ export class Merger extends Role<Refinement> {
       src = parent;
       tags = rest;
     }
+    // The merged message comes from the virtual parent, not from the child whose fragment completed the group:
+    // it must not carry that child's incarnation. See the class comment.
+    msg.inc = 0;
     this.merged++;
     this.pass(msg, isAck, next);
   }

@@ -1,4 +1,4 @@
-import { type Continuation, Envelope, type Path, Role, type TimerHandle } from '@escher/core';
+import { type Continuation, Envelope, Path, Role, type TimerHandle } from '@escher/core';
 import { OutboxFullError } from './errors';
 import { Mark } from './marks';
 import type { Refinement } from './refinement';
@@ -8,6 +8,17 @@ interface Pending {
   readonly msg: Envelope;
   due: number;
   attempts: number;
+}
+
+/** What is waiting for ACKs from one destination. */
+interface PendingTo {
+  readonly byId: Map<number, Pending>;
+  /**
+   * The incarnation the destination sees on these messages, which its ACKs
+   * name: this agent's, or 0 when they reach it merged into a message of a
+   * virtual ancestor (see the Merger).
+   */
+  readonly inc: number;
 }
 
 /**
@@ -26,9 +37,18 @@ interface Pending {
  * already in the inbox is acknowledged again and dropped. Inbox entries
  * need no collection: the kernel removes a message from the inbox when it
  * runs, and the done box compacts each channel to a watermark.
+ *
+ * Incarnations: ids are unique per channel within one incarnation of the
+ * source only, so an ACK names the incarnation of the message it
+ * acknowledges (its payload: `null` for 0, as before incarnations, else the
+ * number), and acknowledges nothing of another incarnation — a restarted
+ * agent's message #1 is not its predecessor's #1, whose ACK may still be in
+ * flight. A message of an older incarnation than one already accepted is
+ * neither run nor acknowledged: it goes down to the kernel, which drops and
+ * counts it (`StaleIncarnationError`).
  */
 export class Outbox extends Role<Refinement> {
-  private readonly pending = new Map<Path, Map<number, Pending>>();
+  private readonly pending = new Map<Path, PendingTo>();
   private count = 0;
   private timer: TimerHandle | undefined;
 
@@ -46,6 +66,8 @@ export class Outbox extends Role<Refinement> {
   overflow = 0;
   /** Outbox entries dropped because their destination was refined away. */
   abandoned = 0;
+  /** ACKs that named another incarnation than the message pending under their id (or no valid one), ignored. */
+  foreignAcks = 0;
 
   /** Unacknowledged messages. */
   get size(): number {
@@ -67,11 +89,12 @@ export class Outbox extends Role<Refinement> {
       return;
     }
     msg.setTag(this.slot, Mark.Reliable);
-    let byId = this.pending.get(msg.dst);
-    if (byId === undefined) {
-      byId = new Map();
-      this.pending.set(msg.dst, byId);
+    let to = this.pending.get(msg.dst);
+    if (to === undefined) {
+      to = { byId: new Map(), inc: this.seenIncarnation(msg.dst) };
+      this.pending.set(msg.dst, to);
     }
+    const byId = to.byId;
     if (!byId.has(msg.id)) this.count++;
     byId.set(msg.id, { msg: msg.copy(), due: this.ctx.now() + params.retransmitMs, attempts: 0 });
     this.stored++;
@@ -90,6 +113,12 @@ export class Outbox extends Role<Refinement> {
       return;
     }
     if (this.ctx.hasAccepted(msg)) {
+      if (this.ctx.superseded(msg)) {
+        // From a dead incarnation: no ACK (its id may be the new one's); the kernel drops and counts it.
+        msg.clearTag(this.slot);
+        next(msg);
+        return;
+      }
       this.duplicates++;
       this.acknowledge(msg);
       return;
@@ -101,12 +130,21 @@ export class Outbox extends Role<Refinement> {
 
   /**
    * An ACK ⟨i, d, s⟩ arrived (merged, if d is refined): the message
-   * ⟨i, s, d⟩ is delivered and leaves the outbox. The {@link Merger} calls
-   * this directly, so ACKs never pass through wrapper roles.
+   * ⟨i, s, d⟩ is delivered and leaves the outbox, if the ACK names the
+   * incarnation it was sent under. The {@link Merger} calls this directly,
+   * so ACKs never pass through wrapper roles.
    */
   acknowledged(ack: Envelope): void {
-    const byId = this.pending.get(ack.src);
-    if (byId === undefined || !byId.delete(ack.id)) return;
+    const to = this.pending.get(ack.src);
+    if (to === undefined) return;
+    const byId = to.byId;
+    if (!byId.has(ack.id)) return;
+    const named = ack.payload ?? 0;
+    if (named !== to.inc) {
+      this.foreignAcks++;
+      return;
+    }
+    byId.delete(ack.id);
     this.count--;
     this.acked++;
     if (byId.size === 0) this.pending.delete(ack.src);
@@ -116,8 +154,19 @@ export class Outbox extends Role<Refinement> {
     }
   }
 
+  /**
+   * The incarnation `dst` will see on this agent's messages: its own, or 0
+   * if they leave tagged (k − l > 0) and so reach `dst` merged into a message
+   * of a virtual ancestor, whose numbering its deterministic children share.
+   */
+  private seenIncarnation(dst: Path): number {
+    const self = this.ctx.self;
+    return Path.depth(self) - 1 - Path.commonPrefixLength(self, dst) > 0 ? 0 : this.ctx.incarnation;
+  }
+
   private acknowledge(msg: Envelope): void {
-    const ack = new Envelope(msg.id, this.ctx.self, msg.src, null);
+    // The payload names the acknowledged message's incarnation; null for 0 keeps such ACKs as they always were.
+    const ack = new Envelope(msg.id, this.ctx.self, msg.src, msg.inc === 0 ? null : msg.inc);
     ack.setTag(this.slot, Mark.Ack);
     this.acksSent++;
     // Through the tagger only: wrapper roles in between never see ACKs.
@@ -132,7 +181,7 @@ export class Outbox extends Role<Refinement> {
     const authority = params.authority;
     const now = this.ctx.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const [dst, byId] of this.pending) {
+    for (const [dst, { byId }] of this.pending) {
       const away = authority.refinedAway(dst);
       if (away !== undefined) {
         for (const p of byId.values()) this.ctx.drop(p.msg, away);
