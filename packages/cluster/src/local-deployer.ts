@@ -19,7 +19,7 @@ export class LocalDeployer implements Deployer {
   spawn(path: Path | string, behavior: Behavior | Handler, options: { minDepth?: number; node?: string; setup?: (path: Path) => void } = {}): unknown {
     if (options.node !== this.node) return undefined;
     const { node: _node, ...rest } = options;
-    return this.runtime.spawn(path, behavior, rest);
+    return this.runtime.spawn(path, behavior, { ...rest, incarnation: this.incarnation });
   }
 
   stop(path: Path | string): void {

@@ -292,6 +292,26 @@ describe('SecureNetwork', () => {
     });
   });
 
+  describe('a restarted peer that only listens', () => {
+    it('should offer a new session when frames arrive under one it lost, so the sender switches to it', async () => {
+      const { sys, tap, a, b } = pair();
+      a.ep.send('B', enc.encode('before'));
+      await turns();
+      expect(b.got.map((g) => g.text)).to.deep.equal(['before']);
+      // B restarts: its sessions are gone, and it has nothing to send A.
+      b.ep.close();
+      const b2 = side(tap, 'B', [sys.path('/kv')], new TrustStore({ roots: [sys.root.chain.leaf] }));
+      a.ep.send('B', enc.encode('lost'));
+      await turns();
+      expect(b2.net.rejections.get('ESCHER_PKI_UNKNOWN_SESSION')).to.equal(1);
+      // B2 offered a handshake on its own; A now seals with the new session.
+      expect(a.net.isEstablished('B') && b2.net.isEstablished('A')).to.equal(true);
+      a.ep.send('B', enc.encode('after'));
+      await turns();
+      expect(b2.got.map((g) => g.text)).to.deep.equal(['after']);
+    });
+  });
+
   describe('frames', () => {
     async function established(protection: Protection) {
       const p = pair({ protection: [protection, protection] });

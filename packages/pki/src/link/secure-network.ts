@@ -100,6 +100,8 @@ interface PeerLink {
 }
 
 const CLAIM_CACHE_MAX = 4096;
+/** Peers a runtime starts handshakes with on its own initiative after losing their sessions (bounds state made for unknown senders). */
+const MAX_LINKS = 4096;
 /** Peers whose handshake budget is tracked at once; beyond, the oldest are forgotten (they start with a full budget). */
 const BUDGETS_MAX = 4096;
 
@@ -323,6 +325,9 @@ export class SecureNetwork implements Network {
         link.early.push(bytes);
         return undefined;
       }
+      // The peer seals with a session this side does not hold: this runtime restarted (or lost it).
+      // Offer a new one; frames sealed under the old session are lost, the bus retransmits them.
+      if (link?.pending === undefined && (link !== undefined || this.links.size < MAX_LINKS)) this.startHandshake(link ?? this.linkOf(from));
       throw new UnknownSessionError(from);
     }
     const plain = session.open(bytes);
