@@ -121,10 +121,15 @@ export abstract class Metaobject {
     return this.context !== undefined;
   }
 
-  /** @internal called by the stack. */
+  /** @internal called by the stack; if `onInstall` throws, the metaobject is left uninstalled. */
   attach(ctx: MetaContext): void {
     this.context = ctx;
-    this.onInstall();
+    try {
+      this.onInstall();
+    } catch (e) {
+      this.context = undefined;
+      throw e;
+    }
   }
 
   /** @internal called by the stack. */

@@ -95,7 +95,7 @@ export class MetaStack {
     return this.layers.map((l) => l.meta);
   }
 
-  /** Installs `meta` on a live agent. @throws RoleRequirementError */
+  /** Installs `meta` on a live agent; if its `onInstall` throws, the stack is left unchanged and the error rethrown. @throws RoleRequirementError */
   install(meta: Metaobject, position: StackPosition = 'top'): void {
     if (meta.installed) throw new RoleRequirementError(this.ends.path, meta.label, [], 'it is already installed on a stack');
     const at = position === 'top' ? this.layers.length : position === 'bottom' ? 0 : position;
@@ -112,7 +112,16 @@ export class MetaStack {
     const layer = new Layer(meta, this);
     this.layers.splice(at, 0, layer);
     this.reindex();
-    meta.attach(this.ends.contextFor(layer));
+    try {
+      meta.attach(this.ends.contextFor(layer));
+    } catch (e) {
+      // A role that refuses to start (bad state on disk, say) leaves the stack as it was.
+      this.layers.splice(layer.index, 1);
+      this.reindex();
+      layer.index = -1;
+      layer.removedAt = at;
+      throw e;
+    }
     this.ends.stackChanged();
   }
 

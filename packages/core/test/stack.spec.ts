@@ -177,6 +177,22 @@ describe('MetaStack', () => {
       rt.install('/det', new NeedsDet());
     });
 
+    it('should leave the stack unchanged, and the metaobject uninstalled, when its onInstall throws', () => {
+      const { rt } = pair();
+      const g = new Gives();
+      rt.install('/a', g);
+      const refuses = new (class Refuses extends Metaobject {
+        protected override onInstall(): void {
+          throw new Error('bad state on disk');
+        }
+      })();
+      expect(() => rt.install('/a', refuses, 'bottom')).to.throw(/bad state on disk/);
+      expect(refuses.installed).to.equal(false);
+      expect(rt.agent('/a')?.stack).to.deep.equal(['Gives']);
+      rt.install('/a', new Needs());
+      expect(rt.agent('/a')?.stack).to.deep.equal(['Gives', 'Needs']);
+    });
+
     it('should refuse removing a metaobject that is not installed', () => {
       const { rt } = pair();
       expect(() => rt.remove('/a', new Gives())).to.throw(MetaobjectNotInstalledError);
