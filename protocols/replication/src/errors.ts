@@ -70,3 +70,41 @@ export class RaftInvariantError extends EscherError {
     super(`${replica}: Raft invariant violated: ${reason}`);
   }
 }
+
+/**
+ * A replica's stable storage failed: a write or a sync did not complete, or
+ * the core asked for something storage cannot hold (a gap in the log). The
+ * replica stops taking part, as if it had crashed: nothing it had not made
+ * durable may be relied on. Restart it once the storage is repaired.
+ */
+export class RaftStorageError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_STORAGE_FAILED';
+  constructor(readonly where: string, reason: string, options?: EscherErrorOptions) {
+    super(`${where}: stable storage failed: ${reason}`, options);
+  }
+}
+
+/**
+ * Stored Raft state that cannot be read back: a record whose checksum or
+ * contents are wrong with more records after it, a file of another format
+ * or version. Never skipped silently: the replica refuses to start on it.
+ */
+export class CorruptRaftStorageError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_STORAGE_CORRUPT';
+  constructor(readonly where: string, reason: string, readonly offset?: number) {
+    super(`${where}: corrupt Raft storage${offset === undefined ? '' : ` at byte ${offset}`}: ${reason}`);
+  }
+}
+
+/**
+ * Loading stored Raft state dropped a torn last write (a record cut short,
+ * or zeros where it should be, at the end of the file): what a crash during
+ * a write leaves. Nothing in it was synced, so nothing was acted upon; the
+ * replica reports the repair and starts.
+ */
+export class TornStorageTailError extends EscherError {
+  readonly code = 'ESCHER_REPLICATION_STORAGE_TORN_TAIL';
+  constructor(readonly where: string, detail: string) {
+    super(`${where}: dropped a torn last write: ${detail}`);
+  }
+}

@@ -23,7 +23,14 @@ export {
   HeldRequestExpiredError,
   FollowerTooFarBehindError,
   RaftInvariantError,
+  RaftStorageError,
+  CorruptRaftStorageError,
+  TornStorageTailError,
 } from './errors';
+export { type RaftStorage, type PersistedRaftState, nextIncarnation } from './storage/raft-storage';
+export { MemoryStorage } from './storage/memory-storage';
+export { FileStorage, type FileStorageOptions, type FileIo } from './storage/file-storage';
+export { FORMAT_VERSION as RAFT_STORAGE_FORMAT_VERSION } from './storage/record-format';
 export { RaftNode } from './raft/raft-node';
 export { RaftLog } from './raft/raft-log';
 export type { RaftEnv, RaftRole } from './raft/raft-env';
