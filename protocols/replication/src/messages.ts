@@ -87,6 +87,8 @@ export interface RequestCommand {
   readonly dst: string;
   readonly payload: unknown;
   readonly roleTags?: Record<string, unknown>;
+  /** Incarnation of the source (a restarted client numbers from 1 again); omitted when 0. */
+  readonly inc?: number;
 }
 
 /** A log command: an input, or `null` for the no-op a new leader appends to commit its predecessors' entries. */

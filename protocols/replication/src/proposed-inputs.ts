@@ -1,9 +1,10 @@
 import type { Command } from './messages';
 import type { RaftLog } from './raft/raft-log';
 
-/** One (src, dst) channel: the highest input id in the unapplied part of the leader's log. */
+/** One (src, dst) channel: the highest input id in the unapplied part of the leader's log, for the latest incarnation of the source seen. */
 interface Channel {
   max: number;
+  inc: number;
 }
 
 /**
@@ -15,7 +16,10 @@ interface Channel {
  * per-input state is kept. Only an id at or below that maximum (a duplicate,
  * a retransmission, or an input overtaken in flight) makes it look through
  * the unapplied entries of the log. The index is rebuilt from the log when
- * the replica becomes leader and dropped when it stops leading.
+ * the replica becomes leader and dropped when it stops leading. A source
+ * that restarted numbers from 1 again under a new incarnation: the channel
+ * then follows the newer incarnation, and inputs of another incarnation
+ * than the channel's are looked up in the log.
  */
 export class ProposedInputs {
   private readonly bySrc = new Map<string, Map<string, Channel>>();
@@ -23,19 +27,22 @@ export class ProposedInputs {
   private lastDst: string | undefined;
   private last: Channel | undefined;
 
-  /** Records that an input of channel (src, dst) with `id` is in the log. */
-  add(src: string, dst: string, id: number): void {
+  /** Records that an input of channel (src, dst) with `id`, from incarnation `inc` of its source, is in the log. */
+  add(src: string, dst: string, id: number, inc: number): void {
     const ch = this.channel(src, dst, true) as Channel;
-    if (id > ch.max) ch.max = id;
+    if (inc > ch.inc) {
+      ch.inc = inc;
+      ch.max = id;
+    } else if (inc === ch.inc && id > ch.max) ch.max = id;
   }
 
-  /** Whether the input (src, dst, id) is among the log's entries after `applied`. */
-  has(src: string, dst: string, id: number, log: RaftLog<Command>, applied: number): boolean {
+  /** Whether the input (src, dst, id) of incarnation `inc` is among the log's entries after `applied`. */
+  has(src: string, dst: string, id: number, inc: number, log: RaftLog<Command>, applied: number): boolean {
     const ch = this.channel(src, dst, false);
-    if (ch === undefined || id > ch.max) return false;
+    if (ch === undefined || inc > ch.inc || (inc === ch.inc && id > ch.max)) return false;
     for (let i = Math.max(applied, log.base) + 1; i <= log.lastIndex; i++) {
       const c = log.cmdAt(i);
-      if (c !== null && c.id === id && c.src === src && c.dst === dst) return true;
+      if (c !== null && c.id === id && c.src === src && c.dst === dst && (c.inc ?? 0) === inc) return true;
     }
     return false;
   }
@@ -45,7 +52,7 @@ export class ProposedInputs {
     this.clear();
     for (let i = Math.max(applied, log.base) + 1; i <= log.lastIndex; i++) {
       const c = log.cmdAt(i);
-      if (c !== null) this.add(c.src, c.dst, c.id);
+      if (c !== null) this.add(c.src, c.dst, c.id, c.inc ?? 0);
     }
   }
 
@@ -67,7 +74,7 @@ export class ProposedInputs {
     let ch = byDst.get(dst);
     if (ch === undefined) {
       if (!create) return undefined;
-      ch = { max: 0 };
+      ch = { max: 0, inc: 0 };
       byDst.set(dst, ch);
     }
     this.lastSrc = src;

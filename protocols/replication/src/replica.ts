@@ -2,9 +2,13 @@ import { type Continuation, Envelope, type Path, Role, type TimerHandle } from '
 import {
   FollowerTooFarBehindError,
   HeldRequestExpiredError,
+  InvalidReplicationParamsError,
   MalformedRaftMessageError,
   NotAReplicaError,
   RaftInvariantError,
+  CorruptRaftStorageError,
+  RaftStorageError,
+  TornStorageTailError,
 } from './errors';
 import { type HeldEviction, HeldRequests } from './held-requests';
 import { type Command, RAFT_TAG, type RaftMessage, type RequestCommand } from './messages';
@@ -13,7 +17,8 @@ import { hashString } from './raft/election-timeout';
 import type { RaftEnv, RaftRole } from './raft/raft-env';
 import { RaftNode } from './raft/raft-node';
 import type { Replication } from './replication';
-import { checkRaftMessage } from './validate';
+import type { RaftStorage } from './storage/raft-storage';
+import { checkCommand, checkRaftMessage } from './validate';
 
 /** Timer residues below this count as due. */
 const EPSILON_MS = 1e-3;
@@ -66,6 +71,12 @@ export class Replica extends Role<Replication> {
   /** Raft messages sent and received (duplicates excluded). */
   raftSent = 0;
   raftReceived = 0;
+  /**
+   * Raft messages received again, ignored: copies the network made, or —
+   * were incarnations not telling a restarted peer's numbering from its
+   * predecessor's — new messages taken for old ones.
+   */
+  raftDuplicates = 0;
 
   private node: RaftNode<Command> | undefined;
   private held: HeldRequests | undefined;
@@ -73,6 +84,7 @@ export class Replica extends Role<Replication> {
   private readonly inLog = new ProposedInputs();
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  private storage: RaftStorage<Command> | undefined;
 
   constructor(protocol: Replication, readonly rank: number) {
     super(protocol);
@@ -123,7 +135,7 @@ export class Replica extends Role<Replication> {
     }
     const node = this.node as RaftNode<Command>;
     if (node.isLeader) {
-      if (!this.inLog.has(msg.src, msg.dst, msg.id, node.log, node.lastApplied)) this.propose(msg);
+      if (!this.inLog.has(msg.src, msg.dst, msg.id, msg.inc, node.log, node.lastApplied)) this.propose(msg);
     } else {
       (this.held as HeldRequests).add(msg, ctx.now());
     }
@@ -131,6 +143,8 @@ export class Replica extends Role<Replication> {
 
   protected override onInstall(): void {
     const params = this.protocol.params;
+    const storage = params.storage?.(this.path);
+    if (storage !== undefined) this.openStorage(storage);
     this.held = new HeldRequests(params.maxHeld, params.holdMs, (m) => this.ctx.hasAccepted(m), this.onEvict);
     this.node = new RaftNode<Command>(
       this.rank,
@@ -148,13 +162,60 @@ export class Replica extends Role<Replication> {
         seeds: { group: hashString(this.protocol.id), self: hashString(this.path) },
       },
       this.env,
+      storage === undefined ? undefined : this.checked(storage),
     );
     this.node.start();
+  }
+
+  /**
+   * A replica starting on storage: its agent must be a new incarnation (a
+   * restarted agent numbers its messages from 1 again; under an old
+   * incarnation its peers would take them for duplicates), which is
+   * recorded before anything is sent.
+   * @throws InvalidReplicationParamsError, RaftStorageError
+   */
+  private openStorage(storage: RaftStorage<Command>): void {
+    const inc = this.ctx.incarnation;
+    if (inc <= storage.incarnation) {
+      throw new InvalidReplicationParamsError(
+        this.protocol.id,
+        `${this.path} runs as incarnation ${inc}, but incarnation ${storage.incarnation} already ran on its storage: restart it under a higher one`,
+      );
+    }
+    storage.saveIncarnation(inc);
+    storage.sync();
+    this.storage = storage;
+  }
+
+  /** Storage whose loaded commands are checked like those that arrive over the wire, and whose repairs are reported. */
+  private checked(storage: RaftStorage<Command>): RaftStorage<Command> {
+    const replica = this;
+    return {
+      get incarnation() {
+        return storage.incarnation;
+      },
+      load() {
+        const s = storage.load();
+        for (let i = 0; i < s.cmds.length; i++) {
+          const why = checkCommand(s.cmds[i]);
+          if (why !== undefined) throw new CorruptRaftStorageError(replica.path, `entry ${i + 1}: ${why}`);
+        }
+        if (s.repaired !== undefined) replica.ctx.report(new TornStorageTailError(replica.path, s.repaired));
+        return s;
+      },
+      saveTermAndVote: (t, v) => storage.saveTermAndVote(t, v),
+      saveEntry: (i, t, c) => storage.saveEntry(i, t, c),
+      saveIncarnation: (n) => storage.saveIncarnation(n),
+      sync: () => storage.sync(),
+    };
   }
 
   /** Removed, or the agent crashed: Raft stops; held requests are reported, not handed to the application unordered. */
   protected override onRemove(): void {
     this.node?.stop();
+    // A crash: whatever was not synced is lost, as it would be on a real disk.
+    this.storage?.close?.();
+    this.storage = undefined;
     if (this.timer !== undefined) this.ctx.clearTimer(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
@@ -180,7 +241,10 @@ export class Replica extends Role<Replication> {
       this.reject(msg, new MalformedRaftMessageError(id, why));
       return;
     }
-    if (!this.ctx.consume(msg)) return; // a duplicate: Raft needs each message once
+    if (!this.ctx.consume(msg)) {
+      this.raftDuplicates++; // Raft needs each message once
+      return;
+    }
     this.raftReceived++;
     (this.node as RaftNode<Command>).receive(from, msg.payload as RaftMessage<Command>);
   }
@@ -197,14 +261,16 @@ export class Replica extends Role<Replication> {
     const cmd: RequestCommand = msg.hasRoleTags
       ? { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload, roleTags: msg.roleTags }
       : { id: msg.id, src: msg.src, dst: msg.dst, payload: msg.payload };
-    this.inLog.add(cmd.src, cmd.dst, cmd.id);
+    // The source's incarnation goes with its id (a restarted client numbers from 1 again); left out when 0.
+    if (msg.inc !== 0) (cmd as { inc?: number }).inc = msg.inc;
+    this.inLog.add(cmd.src, cmd.dst, cmd.id, msg.inc);
     this.proposed++;
     (this.node as RaftNode<Command>).propose(cmd);
   }
 
   /** A committed command: present its input to the application, unless it was already. */
   private apply(cmd: RequestCommand): void {
-    const input = new Envelope(cmd.id, cmd.src as Path, cmd.dst as Path, cmd.payload, cmd.roleTags);
+    const input = new Envelope(cmd.id, cmd.src as Path, cmd.dst as Path, cmd.payload, cmd.roleTags, undefined, cmd.inc ?? 0);
     if (this.ctx.hasAccepted(input)) {
       this.skipped++;
       return;
@@ -221,7 +287,7 @@ export class Replica extends Role<Replication> {
     this.inLog.rebuild(node.log, node.lastApplied);
     const ctx = this.ctx;
     for (const msg of (this.held as HeldRequests).takeAll(ctx.now())) {
-      if (!this.inLog.has(msg.src, msg.dst, msg.id, node.log, node.lastApplied)) this.propose(msg);
+      if (!this.inLog.has(msg.src, msg.dst, msg.id, msg.inc, node.log, node.lastApplied)) this.propose(msg);
     }
   }
 
@@ -264,7 +330,7 @@ export class Replica extends Role<Replication> {
       const now = this.ctx.now();
       for (const c of cmds) {
         if (c === null) continue;
-        const msg = new Envelope(c.id, c.src as Path, c.dst as Path, c.payload, c.roleTags);
+        const msg = new Envelope(c.id, c.src as Path, c.dst as Path, c.payload, c.roleTags, undefined, c.inc ?? 0);
         if (!this.ctx.hasAccepted(msg)) held.add(msg, now);
       }
     },
@@ -277,5 +343,9 @@ export class Replica extends Role<Replication> {
       this.ctx.report(new FollowerTooFarBehindError(this.path, members[follower] as string, needed, firstKept));
     },
     violation: (reason) => this.ctx.report(new RaftInvariantError(this.path, reason)),
+    storageFailed: (error) => {
+      const e = error instanceof RaftStorageError ? error : new RaftStorageError(this.path, String(error), { cause: error });
+      this.ctx.report(e);
+    },
   };
 }

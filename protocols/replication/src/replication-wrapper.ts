@@ -8,7 +8,7 @@ export interface RefinedAgent {
   readonly children: readonly Path[];
 }
 
-/** Tunable parameters of the {@link Replication} instances a {@link ReplicationWrapper} creates. */
+/** Tunable parameters of the {@link Replication} instances a {@link ReplicationWrapper} creates (`storage` included). */
 export type ReplicationWrapperOptions = Partial<Omit<ReplicationParams, 'service' | 'members'>>;
 
 /**
@@ -57,6 +57,17 @@ export class ReplicationWrapper {
       this.instances.set(parent, entry);
     }
     entry.replication.addReplica(child);
+  }
+
+  /**
+   * A crashed replica of `parent` may start again (the manager's `restart`)
+   * only with `storage`: it then replays its durable log and rejoins its
+   * siblings' numbering. @throws InvalidReplicationParamsError
+   */
+  restarting(parent: Path, child: Path): void {
+    if (this.options.storage === undefined) {
+      throw new InvalidReplicationParamsError(`replication:${parent}`, `${child} cannot restart: its term, vote and log were not kept (no storage)`);
+    }
   }
 
   /** Refuses any change of the replicas. @throws InvalidReplicationParamsError */

@@ -1,6 +1,8 @@
 import { Path, Protocol, type ProtocolHost, type StackPosition } from '@escher/core';
 import { InvalidReplicationParamsError } from './errors';
+import type { Command } from './messages';
 import { Replica } from './replica';
+import type { RaftStorage } from './storage/raft-storage';
 
 /** Parameters of a {@link Replication} instance, fixed for its life. */
 export interface ReplicationParams {
@@ -32,6 +34,15 @@ export interface ReplicationParams {
   readonly holdMs: number;
   /** Most requests a follower holds. */
   readonly maxHeld: number;
+  /**
+   * Stable storage of each replica (its "disk"): term, vote and log survive
+   * a crash, so a crashed replica can be started again — in a new process,
+   * or by `addReplica` on the restarted agent — under a new incarnation.
+   * Called each time a replica assumes its role; return the same storage
+   * for the same replica every time. Without it, state is volatile and a
+   * replica that assumed its role once is never taken back.
+   */
+  readonly storage?: (replica: Path) => RaftStorage<Command>;
 }
 
 /** What {@link Replication}'s constructor accepts: the service, the replicas, and any parameter to change. */
@@ -109,16 +120,24 @@ export class Replication extends Protocol<ReplicationParams> {
    * Its application must be deterministic. In a stack with the refinement
    * protocol's roles, the replica goes above the outbox and below the
    * tagger and merger (`[Outbox, Replica, Tagger, Merger]`); by default it
-   * goes on top. @throws InvalidReplicationParamsError, RoleRequirementError
+   * goes on top.
+   *
+   * A member whose earlier role is gone (its agent crashed) assumes it again
+   * only with `storage`: the new role starts from the term, vote and log
+   * its predecessor made durable, and its agent must run under a higher
+   * incarnation than the one recorded there.
+   * @throws InvalidReplicationParamsError, RoleRequirementError, CorruptRaftStorageError, RaftStorageError
    */
   addReplica(path: Path | string, position?: StackPosition): Replica {
     const p = Path.parse(path);
     const rank = this.ranks.get(p);
     if (rank === undefined) throw new InvalidReplicationParamsError(this.id, `${p} is not a member (${this.params.members.join(', ')})`);
-    if (this.replicaRoles.has(p)) {
+    const before = this.replicaRoles.get(p);
+    if (before !== undefined && this.params.storage === undefined) {
       // A replica restarted with empty state could vote twice in a term: Raft needs its term, vote and log to survive.
-      throw new InvalidReplicationParamsError(this.id, `${p} already assumed its role; a crashed replica cannot rejoin without persistent state`);
+      throw new InvalidReplicationParamsError(this.id, `${p} already assumed its role; a crashed replica cannot rejoin without persistent state (storage)`);
     }
+    if (before?.installed === true) throw new InvalidReplicationParamsError(this.id, `${p} has a live replica role: crash or remove it first`);
     const role = this.assume(p, new Replica(this, rank), position);
     this.replicaRoles.set(p, role);
     return role;

@@ -67,6 +67,7 @@ export function checkCommand(cmd: unknown): string | undefined {
   if (tags !== undefined && (typeof tags !== 'object' || tags === null || Array.isArray(tags))) {
     return 'command roleTags must be an object';
   }
+  if (c.inc !== undefined && !isIndex(c.inc)) return 'command inc must be a non-negative integer';
   return undefined;
 }
 

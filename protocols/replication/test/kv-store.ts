@@ -14,8 +14,9 @@ export interface KvRequest {
   readonly op: KvOp;
 }
 
-/** The answer: a get's value, a cas's outcome, nothing for put and append. */
+/** The answer: a get's value, a cas's outcome, nothing for put and append; `c` and `n` name the request. */
 export interface KvReply {
+  readonly c?: string;
   readonly n: number;
   readonly value: string | boolean | null;
 }
@@ -74,7 +75,7 @@ export class KvStore implements DeterministicBehavior {
       if (session.n === req.n) ctx.reply(msg, session.reply);
       return;
     }
-    const reply: KvReply = { n: req.n, value: this.execute(req.op) };
+    const reply: KvReply = { c: req.c, n: req.n, value: this.execute(req.op) };
     this.sessions.set(req.c, { n: req.n, reply });
     this.executed.push(`${req.c}:${req.n}`);
     ctx.reply(msg, reply);

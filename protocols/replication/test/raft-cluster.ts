@@ -1,4 +1,4 @@
-import type { RaftEnv, RaftMessage, RaftOptions, RaftRole } from '../src';
+import type { RaftEnv, RaftMessage, RaftOptions, RaftRole, RaftStorage } from '../src';
 import { RaftNode } from '../src';
 
 /** A message in the scripted network. */
@@ -30,6 +30,7 @@ export class Recorder implements RaftEnv<Cmd> {
   readonly roles: [RaftRole, number][] = [];
   readonly behind: [number, number, number][] = [];
   readonly violations: string[] = [];
+  readonly storageFailures: unknown[] = [];
   wakeAt = Number.POSITIVE_INFINITY;
   constructor(private readonly cluster: { now: number; post(s: Sent): void }, private readonly rank: number) {}
   now(): number {
@@ -57,6 +58,9 @@ export class Recorder implements RaftEnv<Cmd> {
   violation(reason: string): void {
     this.violations.push(reason);
   }
+  storageFailed(error: unknown): void {
+    this.storageFailures.push(error);
+  }
 }
 
 /**
@@ -74,13 +78,43 @@ export class Cluster {
   /** Every message posted, for assertions on traffic. */
   readonly log: Sent[] = [];
 
-  constructor(readonly size: number, options: Partial<RaftOptions> = {}) {
+  constructor(
+    readonly size: number,
+    private readonly options: Partial<RaftOptions> = {},
+    /** Each node's disk, if it has one: {@link Cluster.restart} starts a node again from it. */
+    readonly storage: (rank: number) => RaftStorage<Cmd> | undefined = () => undefined,
+  ) {
     for (let r = 0; r < size; r++) {
       const env = new Recorder(this, r);
       this.envs.push(env);
-      this.nodes.push(new RaftNode<Cmd>(r, size, null, { ...OPTIONS, ...options, seeds: { group: 7, self: 1000 + r } }, env));
+      this.nodes.push(this.make(r, env));
     }
     for (const n of this.nodes) n.start();
+  }
+
+  private make(r: number, env: Recorder): RaftNode<Cmd> {
+    return new RaftNode<Cmd>(r, this.size, null, { ...OPTIONS, ...this.options, seeds: { group: 7, self: 1000 + r } }, env, this.storage(r));
+  }
+
+  /**
+   * Crash of node `r`: it stops, and the messages queued to and from it are
+   * lost. `restart` brings it back with fresh volatile state, from its disk.
+   */
+  crash(r: number): void {
+    (this.nodes[r] as RaftNode<Cmd>).stop();
+    this.down.add(r);
+    this.queue = this.queue.filter((s) => s.to !== r && s.from !== r);
+  }
+
+  /** Node `r` starts again (new environment, so `appliedBy(r)` counts from its restart), from its storage. */
+  restart(r: number): RaftNode<Cmd> {
+    this.down.delete(r);
+    const env = new Recorder(this, r);
+    this.envs[r] = env;
+    const node = this.make(r, env);
+    this.nodes[r] = node;
+    node.start();
+    return node;
   }
 
   post(s: Sent): void {

@@ -12,7 +12,10 @@ import {
 import { Adversary, Delay, Discard, Simulator } from '@escher/sim';
 import {
   type Command,
+  CorruptRaftStorageError,
   InvalidReplicationParamsError,
+  MemoryStorage,
+  nextIncarnation,
   RAFT_TAG,
   Replica,
   Replication,
@@ -127,6 +130,106 @@ describe('Replica', () => {
       smr.addReplica('/kv/1');
       expect(() => smr.addReplica('/kv/1')).to.throw(InvalidReplicationParamsError, /persistent state/);
       rt.close();
+    });
+  });
+
+  describe('restart', () => {
+    /** Three adders under Replication with a disk each, on a simulator: one machine per replica. */
+    function durable(seed = 11) {
+      const sim = new Simulator({ seed, faults: [new Delay({ kind: 'fixed', ms: 1 })] });
+      const disks = new Map<string, MemoryStorage<Command>>();
+      const smr = new Replication(
+        sim,
+        { service: '/kv', replicas: 3, electionTimeoutMs: 50, heartbeatMs: 10, storage: (p) => disks.get(p) as MemoryStorage<Command> },
+        'smr',
+      );
+      for (const p of smr.members()) {
+        disks.set(p, new MemoryStorage<Command>());
+        sim.spawn(p, new Adder());
+      }
+      smr.addReplicas();
+      let ctx!: AgentContext;
+      const got: Envelope[] = [];
+      sim.spawn('/c', { onStart: (c) => void (ctx = c), receive: (m) => void got.push(m) });
+      sim.run({ maxTime: 1_000, done: () => smr.leader() !== undefined });
+      return { sim, smr, disks, got, send: (add: number) => ctx.send('/kv', { add }) };
+    }
+
+    it('should take a crashed member back with storage, under a higher incarnation, replaying its log into a fresh application', () => {
+      const { sim, smr, disks, got, send } = durable();
+      [1, 2, 3].forEach(send);
+      sim.run({ maxTime: sim.now + 200 });
+      const victim = smr.members().find((p) => p !== smr.leader()) as Path;
+      sim.crashNode(victim);
+      send(4);
+      sim.run({ maxTime: sim.now + 200 });
+      const fresh = new Adder();
+      sim.restartNode(victim, (rt) => {
+        rt.spawn(victim, fresh, { incarnation: nextIncarnation(disks.get(victim) as MemoryStorage<Command>) });
+        smr.addReplica(victim);
+      });
+      sim.run({ maxTime: sim.now + 300 });
+      expect(fresh.total).to.equal(10);
+      expect(fresh.ran).to.have.length(4);
+      expect((disks.get(victim) as MemoryStorage<Command>).incarnation).to.equal(1);
+      expect(smr.replicaAt(victim)?.applied).to.equal(4);
+      // The client, with no merging role, hears each replica: the restarted one answered every request again, under incarnation 1.
+      const fromVictim = got.filter((m) => m.src === victim);
+      expect(fromVictim.map((m) => [m.inc, (m.payload as { total: number }).total]).slice(-4)).to.deep.equal([
+        [1, 1],
+        [1, 3],
+        [1, 6],
+        [1, 10],
+      ]);
+    });
+
+    it('should refuse a member whose agent runs under an incarnation not above the one its storage recorded, leaving its stack as it was', () => {
+      const { sim, smr } = durable();
+      const victim = smr.members()[0] as Path;
+      sim.crashNode(victim);
+      sim.restartNode(victim, (rt) => {
+        rt.spawn(victim, new Adder()); // incarnation 0: the one that crashed
+        expect(() => smr.addReplica(victim)).to.throw(InvalidReplicationParamsError, /incarnation 0 already ran/);
+        expect(rt.agent(victim)?.stack).to.deep.equal([]);
+      });
+    });
+
+    it('should refuse a member whose role is still live, storage or not', () => {
+      const { smr } = durable();
+      expect(() => smr.addReplica(smr.members()[0] as Path)).to.throw(InvalidReplicationParamsError, /live replica role/);
+    });
+
+    it('should refuse to start on corrupt storage with CorruptRaftStorageError, and report a repaired torn tail', () => {
+      const sim = new Simulator({ seed: 3 });
+      const corrupt = new MemoryStorage<Command>();
+      corrupt.saveEntry(1, 1, { id: -5, src: 'not a path', dst: '/kv', payload: 1 } as unknown as Command);
+      corrupt.sync();
+      const torn = new MemoryStorage<Command>();
+      const load = torn.load.bind(torn);
+      torn.load = () => ({ ...load(), repaired: '12 byte(s) at offset 80 (zeros)' });
+      const disks = new Map<string, MemoryStorage<Command>>([
+        ['/kv/1', corrupt],
+        ['/kv/2', torn],
+      ]);
+      const smr = new Replication(sim, { service: '/kv', replicas: 2, storage: (p) => disks.get(p) as MemoryStorage<Command> }, 'smr');
+      sim.spawn('/kv/1', new Adder());
+      sim.spawn('/kv/2', new Adder());
+      expect(() => smr.addReplica('/kv/1')).to.throw(CorruptRaftStorageError, /entry 1: command id/);
+      smr.addReplica('/kv/2');
+      expect(byCode(sim, 'ESCHER_REPLICATION_STORAGE_TORN_TAIL')).to.equal(1);
+    });
+
+    it('should stop a replica whose storage fails, reporting it, while the others go on', () => {
+      const { sim, smr, disks, send } = durable();
+      const victim = smr.members().find((p) => p !== smr.leader()) as Path;
+      const disk = disks.get(victim) as MemoryStorage<Command>;
+      disk.sync = () => {
+        throw new Error('EIO');
+      };
+      [1, 2].forEach(send);
+      sim.run({ maxTime: sim.now + 300 });
+      expect(byCode(sim, 'ESCHER_REPLICATION_STORAGE_FAILED')).to.equal(1);
+      expect(smr.replicaAt(victim)?.raft?.commitIndex).to.be.below(smr.replicaAt(smr.leader() as Path)?.raft?.commitIndex as number);
     });
   });
 
@@ -358,6 +461,11 @@ describe('Replica', () => {
       expect(() => wrap.changing({ parent: '/kv' as Path, children })).to.throw(InvalidReplicationParamsError, /membership/);
       expect(() => wrap.attach(sim, '/kv' as Path, '/kv/a' as Path, '/kv/a/x' as Path)).to.throw(InvalidReplicationParamsError, /physical/);
       expect(() => wrap.attach(sim, '/other' as Path, '/other/a' as Path, '/other/a' as Path)).to.throw(InvalidReplicationParamsError);
+    });
+
+    it('should let the manager restart a replica only when it keeps storage', () => {
+      expect(() => new ReplicationWrapper().restarting('/kv' as Path, '/kv/1' as Path)).to.throw(InvalidReplicationParamsError, /no storage/);
+      expect(() => new ReplicationWrapper({ storage: () => new MemoryStorage<Command>() }).restarting('/kv' as Path, '/kv/1' as Path)).to.not.throw();
     });
   });
 });

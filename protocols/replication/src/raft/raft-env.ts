@@ -27,4 +27,6 @@ export interface RaftEnv<C> {
   followerBehind(follower: number, needed: number, firstKept: number): void;
   /** A Raft invariant failed (only possible outside the crash model). */
   violation(reason: string): void;
+  /** Stable storage failed (`error` is what it threw): the node has stopped, as if crashed. */
+  storageFailed(error: unknown): void;
 }

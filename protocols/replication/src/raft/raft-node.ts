@@ -1,4 +1,6 @@
+import { CorruptRaftStorageError } from '../errors';
 import type { AppendEntries, AppendReply, RaftMessage, RequestVote, Vote } from '../messages';
+import type { RaftStorage } from '../storage/raft-storage';
 import { electionTimeout } from './election-timeout';
 import type { RaftEnv, RaftRole } from './raft-env';
 import { RaftLog } from './raft-log';
@@ -41,8 +43,17 @@ const EPSILON_MS = 1e-3;
  *   the base election timeout says no, so a replica coming back from a
  *   partition does not depose a healthy leader.
  *
- * State is volatile: a crashed node does not come back (the crash model of
- * the core tests).
+ * - **Durable state** (optional {@link RaftStorage}): term, vote and every
+ *   log entry are saved as they change, and synced before anything leaves
+ *   that depends on them (any message: votes, AppendEntries answers,
+ *   RequestVotes) and before the leader counts its own log toward a commit.
+ *   One sync covers every change since the previous one, so a burst of
+ *   proposals costs one. A node built on storage that holds state starts
+ *   from it, as a follower with nothing known committed: the leader's next
+ *   AppendEntries tells it the commit index, and it applies its log again
+ *   from index 1. If storage fails, the node stops (as if crashed) and says
+ *   so through `storageFailed`. Without storage, state is volatile and a
+ *   crashed node must not come back.
  */
 export class RaftNode<C> {
   private currentTerm = 0;
@@ -64,12 +75,16 @@ export class RaftNode<C> {
   private readonly scratch: number[];
   /** Follower: the last leader's compaction floor (see {@link AppendEntries.floor}). */
   private floor = 0;
+  /** Changes saved to storage since its last sync. */
+  private dirty = false;
   readonly log = new RaftLog<C>();
 
   /**
    * @param rank - this replica's number, 0 ≤ rank < size
    * @param size - number of replicas (2f + 1 tolerates f crashes)
    * @param noop - the command of the entry a new leader appends
+   * @param storage - where term, vote and log survive a crash; the node starts from what it holds
+   * @throws RangeError, CorruptRaftStorageError (from loading storage, or a stored vote for no replica)
    */
   constructor(
     readonly rank: number,
@@ -77,12 +92,67 @@ export class RaftNode<C> {
     private readonly noop: C,
     private readonly options: RaftOptions,
     private readonly env: RaftEnv<C>,
+    private readonly storage?: RaftStorage<C>,
   ) {
     if (!Number.isInteger(size) || size < 1 || size > 31) throw new RangeError(`size must be an integer in 1..31, got ${size}`);
     if (!Number.isInteger(rank) || rank < 0 || rank >= size) throw new RangeError(`rank must be in 0..${size - 1}, got ${rank}`);
     for (let i = 0; i < size; i++) this.peers.push(new Peer());
     this.majority = (size >> 1) + 1;
     this.scratch = new Array<number>(size).fill(0);
+    if (storage !== undefined) this.restore(storage);
+  }
+
+  /** Starts from what `storage` made durable: term, vote, log; nothing known committed. */
+  private restore(storage: RaftStorage<C>): void {
+    const s = storage.load();
+    if (s.votedFor >= this.size) throw new CorruptRaftStorageError(`replica ${this.rank}`, `a vote for replica ${s.votedFor} of ${this.size}`);
+    this.currentTerm = s.term;
+    this.votedFor = s.votedFor;
+    for (let i = 0; i < s.terms.length; i++) this.log.append(s.terms[i] as number, s.cmds[i] as C);
+  }
+
+  /** Term and vote changed: save them (synced before anything leaves). */
+  private setTermAndVote(term: number, votedFor: number): void {
+    this.currentTerm = term;
+    this.votedFor = votedFor;
+    const storage = this.storage;
+    if (storage === undefined) return;
+    storage.saveTermAndVote(term, votedFor);
+    this.dirty = true;
+  }
+
+  /** Appends to the log and saves the entry (synced before anything leaves, or counts toward a commit). */
+  private appendEntry(term: number, cmd: C): number {
+    const index = this.log.append(term, cmd);
+    const storage = this.storage;
+    if (storage !== undefined) {
+      storage.saveEntry(index, term, cmd);
+      this.dirty = true;
+    }
+    return index;
+  }
+
+  /**
+   * Makes saved changes durable. On failure the node stops: it can no
+   * longer promise what it says, so it says nothing more.
+   */
+  private persist(): boolean {
+    if (this.stopped) return false;
+    try {
+      (this.storage as RaftStorage<C>).sync();
+      this.dirty = false;
+      return true;
+    } catch (e) {
+      this.stopped = true;
+      this.env.storageFailed(e);
+      return false;
+    }
+  }
+
+  /** Every message leaves through here: nothing is said before what it depends on is durable. */
+  private send(to: number, msg: RaftMessage<C>): void {
+    if (this.dirty && !this.persist()) return;
+    this.env.send(to, msg);
   }
 
   /** Current term. */
@@ -143,7 +213,7 @@ export class RaftNode<C> {
    */
   propose(cmd: C): number {
     if (this.currentRole !== 'leader' || this.stopped) return 0;
-    const index = this.log.append(this.currentTerm, cmd);
+    const index = this.appendEntry(this.currentTerm, cmd);
     if (this.size === 1) {
       this.advanceCommit();
       return index;
@@ -226,14 +296,13 @@ export class RaftNode<C> {
       lastTerm: this.log.lastTerm,
       pre: true,
     };
-    for (let r = 0; r < this.size; r++) if (r !== this.rank) this.env.send(r, ask);
+    for (let r = 0; r < this.size; r++) if (r !== this.rank) this.send(r, ask);
     this.env.wakeIn(this.timeout());
   }
 
   private startElection(now: number): void {
     this.preVoting = false;
-    this.currentTerm++;
-    this.votedFor = this.rank;
+    this.setTermAndVote(this.currentTerm + 1, this.rank);
     this.leaderRank = -1;
     this.votes = 1 << this.rank;
     this.lastHeard = now;
@@ -251,7 +320,7 @@ export class RaftNode<C> {
       lastTerm: this.log.lastTerm,
       pre: false,
     };
-    for (let r = 0; r < this.size; r++) if (r !== this.rank) this.env.send(r, ask);
+    for (let r = 0; r < this.size; r++) if (r !== this.rank) this.send(r, ask);
     this.env.wakeIn(this.timeout());
   }
 
@@ -263,7 +332,7 @@ export class RaftNode<C> {
         this.currentRole === 'leader' || (this.leaderRank >= 0 && now - this.lastHeard < this.options.electionTimeoutMs);
       const yes = m.term > this.currentTerm && upToDate && !leaderAlive;
       const answer: Vote = { kind: 'vote', term: yes ? m.term : this.currentTerm, granted: yes, pre: true };
-      this.env.send(from, answer);
+      this.send(from, answer);
       return;
     }
     const granted =
@@ -272,11 +341,11 @@ export class RaftNode<C> {
       (this.votedFor === -1 || this.votedFor === from) &&
       upToDate;
     if (granted) {
-      this.votedFor = from;
+      this.setTermAndVote(this.currentTerm, from);
       this.lastHeard = this.env.now();
     }
     const answer: Vote = { kind: 'vote', term: this.currentTerm, granted, pre: false };
-    this.env.send(from, answer);
+    this.send(from, answer);
   }
 
   private onVote(from: number, m: Vote): void {
@@ -300,7 +369,7 @@ export class RaftNode<C> {
     // follower is never taken for one that needs entries this replica already dropped.
     const known = Math.min(this.floor, this.log.lastIndex);
     for (const p of this.peers) p.reset(next, known, now);
-    this.log.append(this.currentTerm, this.noop);
+    this.appendEntry(this.currentTerm, this.noop);
     for (let r = 0; r < this.size; r++) if (r !== this.rank) this.sendAppend(r, this.peers[r] as Peer, now);
     this.env.roleChanged('leader', this.currentTerm);
     if (this.size === 1) this.advanceCommit();
@@ -310,10 +379,7 @@ export class RaftNode<C> {
   /** Steps down (or stays down) into `term`, which is ≥ the current one; `leader` if known. */
   private becomeFollower(term: number, leader: number): void {
     this.preVoting = false;
-    if (term > this.currentTerm) {
-      this.currentTerm = term;
-      this.votedFor = -1;
-    }
+    if (term > this.currentTerm) this.setTermAndVote(term, -1);
     this.leaderRank = leader;
     if (this.currentRole === 'follower') return;
     const wasLeader = this.currentRole === 'leader';
@@ -371,7 +437,7 @@ export class RaftNode<C> {
         }
         this.env.discarded(log.truncateFrom(index));
       }
-      log.append(term, cmds[i] as C);
+      this.appendEntry(term, cmds[i] as C);
     }
     const matched = m.prevIndex + count;
     this.reply(from, true, matched);
@@ -398,7 +464,7 @@ export class RaftNode<C> {
 
   private reply(to: number, success: boolean, index: number): void {
     const r: AppendReply = { kind: 'appendReply', term: this.currentTerm, success, index };
-    this.env.send(to, r);
+    this.send(to, r);
   }
 
   // ---- replication: leader side ---------------------------------------------
@@ -475,7 +541,7 @@ export class RaftNode<C> {
     }
     p.sentCommit = this.commit;
     p.lastSent = now;
-    this.env.send(rank, m);
+    this.send(rank, m);
   }
 
   private reportBehind(rank: number, p: Peer): void {
@@ -500,7 +566,7 @@ export class RaftNode<C> {
     };
     p.sentCommit = this.commit;
     p.lastSent = now;
-    this.env.send(rank, m);
+    this.send(rank, m);
   }
 
   private leaderTick(now: number): void {
@@ -524,6 +590,8 @@ export class RaftNode<C> {
 
   /** Commits the highest index stored on a majority, if it is from the current term (Raft §5.4.2). */
   private advanceCommit(): void {
+    // The leader's own log counts toward the majority only once durable.
+    if (this.dirty && !this.persist()) return;
     const s = this.scratch;
     for (let r = 0; r < this.size; r++) s[r] = r === this.rank ? this.log.lastIndex : (this.peers[r] as Peer).match;
     // Insertion sort, descending: size is small.
