@@ -44,7 +44,8 @@ const EPSILON_MS = 1e-3;
  *   follower holds it in case it must take over.
  *
  * When entries commit, every replica rebuilds each input's envelope (same
- * id, source, destination, payload and other roles' tags) and delivers it
+ * id, source and its incarnation, destination, payload and other roles'
+ * tags) and delivers it
  * from this layer down, in log order; an input ordered twice (proposed again
  * by a later leader) is skipped, identically on every replica, because it
  * has been accepted already.
@@ -52,6 +53,12 @@ const EPSILON_MS = 1e-3;
  * Going up (`transmit`): untouched. Every replica sends its application's
  * outputs; since all run the same inputs in the same order, the outputs
  * carry the same ids, and the receiver merges them.
+ *
+ * With storage (`ReplicationParams.storage`), the role starts the Raft core
+ * from what the replica's predecessor made durable, after checking that its
+ * agent is a newer incarnation and recording it; a restarted replica then
+ * applies the log again from index 1, its outputs carrying the ids they
+ * carried the first time.
  */
 export class Replica extends Role<Replication> {
   override readonly requires = ['deterministic'];

@@ -26,6 +26,8 @@ export type ReplicationWrapperOptions = Partial<Omit<ReplicationParams, 'service
  * The instance of a refined agent `/x` has the id `replication:/x`, the
  * same in every process. Changing the replicas of a live refinement is
  * refused: it needs Raft's membership change, which is not implemented.
+ * With the `storage` option a crashed replica can be restarted (the
+ * manager's `restart`, or a new process running the same description).
  */
 export class ReplicationWrapper {
   /** Shown in hierarchy listings. */

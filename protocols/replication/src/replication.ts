@@ -74,7 +74,7 @@ export const REPLICATION_DEFAULTS = {
  * application under a {@link Replica} role. The replicas agree with Raft on
  * the order of the inputs, so their copies go through the same states and
  * emit the same outputs with the same message ids; any f of them may crash,
- * the leader included.
+ * the leader included, and with `storage` a crashed one may come back.
  *
  * The bus delivers a message for the service to every child (§2.2), so
  * every replica sees every request: the leader appends it to the log,
