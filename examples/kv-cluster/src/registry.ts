@@ -1,6 +1,6 @@
 import type { NodeEnv } from '@escher/cluster';
 import type { SystemRegistry } from '@escher/protocol-refinement';
-import { ReplicationWrapper } from '@escher/protocol-replication';
+import { FileStorage, ReplicationWrapper } from '@escher/protocol-replication';
 import { KvClient } from './kv-client';
 import { KvStore } from './kv-store';
 
@@ -21,7 +21,9 @@ export function createRegistry(env: NodeEnv): SystemRegistry {
     },
     wrappers: {
       // Timeouts for real processes on one machine: a leader is suspected after 300–600 ms of silence.
-      raft: () => new ReplicationWrapper({ electionTimeoutMs: 300, heartbeatMs: 50 }),
+      // Each replica keeps term, vote and log in the node's data folder, which outlives the process:
+      // after kill -9 the restarted replica finds what it had synced (and the node runs under a new incarnation).
+      raft: () => new ReplicationWrapper({ electionTimeoutMs: 300, heartbeatMs: 50, storage: (p) => FileStorage.inDirectory(env.dataDir, p) }),
     },
   };
 }
