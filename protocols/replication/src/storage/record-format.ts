@@ -17,23 +17,30 @@ import { crc32 } from 'node:zlib';
  * Lengths let a reader find a record's end without parsing it; the CRC-32
  * of each body catches a damaged record. A record cut short at the end of
  * the file, or zeros where the last record should be, is what a crash in
- * the middle of a write leaves: it was never synced, so it is dropped. A
- * damaged record with anything after it cannot be explained by a crash and
- * is refused.
+ * the middle of a write leaves: it was never synced, so it is dropped. Any
+ * other damage — a bad checksum with records after it, or a last record
+ * whose bytes are there but wrong — cannot be explained by a crash during
+ * a write (a synced record went bad) and is refused.
  */
+
+/** First bytes of every Raft storage file. */
 export const MAGIC = 'ESRAFT';
 /** Version of the record format; a file of another is refused. */
 export const FORMAT_VERSION = 1;
+/** Bytes of the file header: the magic and the version. */
 export const HEADER_BYTES = 8;
 /** Bytes before each record's body: its length and its checksum. */
 export const RECORD_HEAD_BYTES = 8;
 /** Largest body accepted when reading; anything longer is damage, not data. */
 export const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
-/** Record kinds. */
+/** Record kinds (the first byte of a body). */
 export enum RecordKind {
+  /** Current term and the vote in it. */
   TermAndVote = 1,
+  /** A run of log entries, replacing any stored from its first index on. */
   Entries = 2,
+  /** The incarnation a replica starting on this storage runs as. */
   Incarnation = 3,
 }
 
