@@ -23,8 +23,12 @@ export const CloseCode = {
   overloaded: 4006,
 } as const;
 
-/** Receives what happens on a {@link Connection} (packets go straight to the network's handler). */
+/** Receives what happens on a {@link Connection}. */
 export interface ConnectionEvents {
+  /** The WebSocket is open (the handshake of the link comes next). */
+  opened(conn: Connection): void;
+  /** A WebSocket message; `bytes` stays valid after the call. */
+  packet(conn: Connection, bytes: Buffer, isBinary: boolean): void;
   drain(conn: Connection): void;
   closed(conn: Connection, code: number, reason: string): void;
 }

@@ -1,4 +1,5 @@
-export { UwsNetwork, type UwsNetworkOptions, type UwsNetworkStats, type ListenOptions, type ListeningAddress, type LinkInfo } from './uws-network';
+export { UwsNetwork } from './uws-network';
+export type { UwsNetworkOptions, UwsNetworkStats, ListenOptions, ListeningAddress, LinkInfo } from './options';
 export { MsgpackCodec, MSGPACK_CODEC_VERSION } from './msgpack-codec';
 export { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 export { ErrorCounters } from './counters';

@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto';
 import type { Network, NetworkEndpoint, RuntimeId } from '@escher/core';
-import * as uWS from 'uWebSockets.js';
-import WebSocket from 'ws';
-import { type BackoffOptions, type BackoffSettings, DEFAULT_BACKOFF, backoffDelay } from './backoff';
-import { AcceptedConnection, CloseCode, type Connection, type ConnectionEvents, DialedConnection } from './connection';
+import { backoffDelay } from './backoff';
+import { CloseCode, type Connection, type ConnectionEvents } from './connection';
 import { ErrorCounters } from './counters';
+import { dial } from './dialer';
 import {
   AlreadyAttachedError,
   BufferFullError,
@@ -20,86 +19,11 @@ import {
   TransportError,
   UnknownPeerError,
 } from './errors';
-import { Link, type LinkHost, type LinkStats } from './link';
+import { Link, type LinkHost } from './link';
+import { Listener } from './listener';
+import { type LinkInfo, type ListeningAddress, type Settings, type UwsNetworkOptions, type UwsNetworkStats, settingsOf } from './options';
 import { FRAME_OVERHEAD_BYTES } from './send-queue';
-import {
-  DATA_HEADER_BYTES,
-  FRAME_PREFIX_BYTES,
-  KIND_ACK,
-  KIND_DATA,
-  KIND_HELLO,
-  KIND_WELCOME,
-  MAX_HANDSHAKE_BYTES,
-  checkHeader,
-  decodeHandshake,
-  encodeHandshake,
-  isValidRuntimeId,
-} from './wire';
-
-/** Where a {@link UwsNetwork} listens. */
-export interface ListenOptions {
-  /** Default `127.0.0.1`. */
-  readonly host?: string;
-  /** Default 0: any free port, readable from {@link UwsNetwork.listening} after `start()`. */
-  readonly port?: number;
-}
-
-/** Settings of a {@link UwsNetwork}. */
-export interface UwsNetworkOptions {
-  /** The WebSocket URL (`ws://host:port/`) at which a runtime listens, or `undefined` if none is known. */
-  readonly resolve: (runtime: RuntimeId) => string | undefined;
-  /** Where to listen (default `127.0.0.1`, any free port); `false`: dial only. */
-  readonly listen?: ListenOptions | false;
-  /** Largest frame, in bytes (default 1 MiB). Larger frames are refused on send and on receipt. */
-  readonly maxFrameBytes?: number;
-  /** Bytes held per peer, sent and unacknowledged or waiting (default 16 MiB); beyond it `send` refuses frames. */
-  readonly maxBufferedBytes?: number;
-  /** Socket buffer above which writing pauses until it drains (default 1 MiB). */
-  readonly highWaterBytes?: number;
-  /** Time for a connection to complete its handshake (default 5 000 ms). */
-  readonly handshakeTimeoutMs?: number;
-  /** Time the peer may leave written frames unacknowledged before it counts as stalled (default 10 000 ms). */
-  readonly ackTimeoutMs?: number;
-  /** Reconnection schedule. */
-  readonly reconnect?: BackoffOptions;
-  /** Random numbers in [0, 1) for the jitter (default `Math.random`). */
-  readonly random?: () => number;
-  /** Called with every error, after it is counted in {@link UwsNetwork.errors}. */
-  readonly onError?: (error: TransportError, peer: RuntimeId) => void;
-}
-
-/** Counts of what a {@link UwsNetwork} did. */
-export interface UwsNetworkStats extends LinkStats {
-  /** Frames refused or dropped: buffer full, oversized, no address, link given up. */
-  framesDropped: number;
-  /** Incoming connections refused because the connection this side dialled is kept (simultaneous dial). */
-  duplicatesRefused: number;
-}
-
-/** Where the listener is bound. */
-export interface ListeningAddress {
-  readonly host: string;
-  readonly port: number;
-  /** `ws://host:port/`: what peers' resolvers should return for this runtime. */
-  readonly url: string;
-}
-
-/** A snapshot of one link (see {@link UwsNetwork.linkInfo}). */
-export interface LinkInfo {
-  /** A connection is established. */
-  readonly connected: boolean;
-  /** This side dialled the established connection (`undefined` without one). */
-  readonly dialedHere: boolean | undefined;
-  /** Frames held for the peer: written and unacknowledged, or waiting. */
-  readonly heldFrames: number;
-  readonly heldBytes: number;
-  /** Frames numbered on this link so far (the last sequence number). */
-  readonly sent: number;
-  /** Highest sequence number the peer acknowledged (or that was dropped). */
-  readonly acknowledged: number;
-  /** Highest sequence number of the peer's frames delivered here. */
-  readonly delivered: number;
-}
+import { KIND_ACK, KIND_DATA, KIND_HELLO, KIND_WELCOME, checkHeader, decodeHandshake, encodeHandshake, isValidRuntimeId } from './wire';
 
 /** The runtime currently attached. */
 interface Attachment {
@@ -107,8 +31,6 @@ interface Attachment {
   readonly incarnation: number;
   readonly receive: (from: RuntimeId, bytes: Uint8Array) => void;
 }
-
-type UserData = { conn?: AcceptedConnection };
 
 const UNKNOWN_PEER = '(unidentified)';
 
@@ -150,39 +72,23 @@ export class UwsNetwork implements Network, ConnectionEvents {
     framesDropped: 0,
     duplicatesRefused: 0,
   };
-  private readonly maxFrameBytes: number;
-  private readonly maxPacketBytes: number;
-  private readonly maxBufferedBytes: number;
-  private readonly highWaterBytes: number;
-  private readonly handshakeTimeoutMs: number;
-  private readonly ackTimeoutMs: number;
-  private readonly backoff: BackoffSettings;
-  private readonly random: () => number;
+  private readonly settings: Settings;
   private attachment: Attachment | undefined;
   private links = new Map<RuntimeId, Link>();
   private dirty: Link[] = [];
   private flushScheduled = false;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private listenSocket: uWS.us_listen_socket | undefined;
-  private address: ListeningAddress | undefined;
-  /** Every accepted connection still open (for the handshake timeout and for `stop`). */
-  private readonly accepted = new Set<AcceptedConnection>();
+  private listener: Listener | undefined;
   private stopped = false;
 
+  /** @throws RangeError for options out of range */
   constructor(private readonly options: UwsNetworkOptions) {
-    this.maxFrameBytes = positive(options.maxFrameBytes ?? 1024 * 1024, 'maxFrameBytes', 0);
-    this.maxPacketBytes = DATA_HEADER_BYTES + FRAME_PREFIX_BYTES + Math.max(this.maxFrameBytes, MAX_HANDSHAKE_BYTES);
-    this.maxBufferedBytes = positive(options.maxBufferedBytes ?? 16 * 1024 * 1024, 'maxBufferedBytes', this.maxFrameBytes + FRAME_OVERHEAD_BYTES);
-    this.highWaterBytes = positive(options.highWaterBytes ?? 1024 * 1024, 'highWaterBytes', 1);
-    this.handshakeTimeoutMs = positive(options.handshakeTimeoutMs ?? 5000, 'handshakeTimeoutMs', 1);
-    this.ackTimeoutMs = positive(options.ackTimeoutMs ?? 10_000, 'ackTimeoutMs', 1);
-    this.backoff = { ...DEFAULT_BACKOFF, ...options.reconnect };
-    this.random = options.random ?? Math.random;
+    this.settings = settingsOf(options);
   }
 
   /** Where the listener is bound, once `start()` resolved. */
   get listening(): ListeningAddress | undefined {
-    return this.address;
+    return this.listener?.address;
   }
 
   /** The runtime attached now, if any. */
@@ -218,71 +124,20 @@ export class UwsNetwork implements Network, ConnectionEvents {
    * @throws ListenError
    */
   async start(): Promise<ListeningAddress> {
-    if (this.address !== undefined) return this.address;
+    if (this.listener !== undefined) return this.listener.address;
     if (this.stopped) throw new ListenError('(stopped)', 0);
     const listen = this.options.listen;
     if (listen === false) throw new ListenError('(listen: false)', 0);
-    const host = listen?.host ?? '127.0.0.1';
-    const port = listen?.port ?? 0;
-    const app = uWS.App();
-    app.ws<UserData>('/*', {
-      compression: uWS.DISABLED,
-      // Checked by uWS on the declared length, and on the total of a fragmented message, before it buffers anything.
-      maxPayloadLength: this.maxPacketBytes,
-      // We stop writing at highWaterBytes; uWS's own limit is a backstop above it.
-      maxBackpressure: this.highWaterBytes + 4 * this.maxPacketBytes,
-      closeOnBackpressureLimit: 0,
-      // Dead peers show as missing acknowledgements (ackTimeoutMs) or as TCP errors; idle links are kept.
-      idleTimeout: 0,
-      sendPingsAutomatically: false,
-      open: (ws) => {
-        const conn = new AcceptedConnection(ws, this);
-        ws.getUserData().conn = conn;
-        this.accepted.add(conn);
-        this.ensureSweep();
-      },
-      message: (ws, message, isBinary) => {
-        const conn = ws.getUserData().conn;
-        if (conn === undefined) return;
-        if (!isBinary) {
-          this.fail(conn, new MalformedPacketError(conn.peer ?? UNKNOWN_PEER, 'text message'), CloseCode.protocol);
-          return;
-        }
-        // The ArrayBuffer is valid during this callback only: DATA is copied, since delivered frames outlive it.
-        const view = new Uint8Array(message);
-        const bytes = view.length > 1 && view[1] === KIND_DATA ? Buffer.from(view) : Buffer.from(message);
-        this.onPacket(conn, bytes);
-      },
-      drain: (ws) => {
-        const conn = ws.getUserData().conn;
-        if (conn !== undefined) this.drain(conn);
-      },
-      close: (ws, code, message) => {
-        const conn = ws.getUserData().conn;
-        if (conn === undefined) return;
-        this.accepted.delete(conn);
-        conn.onClosed(code, Buffer.from(message).toString('utf8'));
-      },
-    });
-    const socket = await new Promise<uWS.us_listen_socket | false>((resolve) => app.listen(host, port, resolve));
-    if (socket === false) throw new ListenError(host, port);
-    this.listenSocket = socket;
-    const bound = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
-    this.address = { host, port: bound, url: `ws://${host.includes(':') ? `[${host}]` : host}:${bound}/` };
-    return this.address;
+    this.listener = await Listener.open(listen?.host ?? '127.0.0.1', listen?.port ?? 0, this.settings, this);
+    return this.listener.address;
   }
 
   /** Detaches the runtime, closes every connection and stops listening. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.detach();
-    for (const c of [...this.accepted]) c.close(CloseCode.goingAway, 'stopping');
-    this.accepted.clear();
-    if (this.listenSocket !== undefined) {
-      uWS.us_listen_socket_close(this.listenSocket);
-      this.listenSocket = undefined;
-    }
-    this.address = undefined;
+    this.listener?.close();
+    this.listener = undefined;
     this.stopSweep();
   }
 
@@ -308,8 +163,8 @@ export class UwsNetwork implements Network, ConnectionEvents {
 
   private send(to: RuntimeId, bytes: Uint8Array): void {
     const att = this.attachment as Attachment;
-    if (bytes.length > this.maxFrameBytes) {
-      this.drop(new OversizedFrameError(to, bytes.length, this.maxFrameBytes), to);
+    if (bytes.length > this.settings.maxFrameBytes) {
+      this.drop(new OversizedFrameError(to, bytes.length, this.settings.maxFrameBytes), to);
       return;
     }
     if (to === att.id) {
@@ -321,8 +176,8 @@ export class UwsNetwork implements Network, ConnectionEvents {
     }
     const link = this.linkOf(to);
     const q = link.queue;
-    if (q.bytes + bytes.length + FRAME_OVERHEAD_BYTES > this.maxBufferedBytes) {
-      this.drop(new BufferFullError(to, q.bytes, this.maxBufferedBytes), to);
+    if (q.bytes + bytes.length + FRAME_OVERHEAD_BYTES > this.settings.maxBufferedBytes) {
+      this.drop(new BufferFullError(to, q.bytes, this.settings.maxBufferedBytes), to);
       return;
     }
     q.push(bytes);
@@ -373,58 +228,37 @@ export class UwsNetwork implements Network, ConnectionEvents {
       this.giveUp(link, new UnknownPeerError(link.peer));
       return;
     }
-    let socket: WebSocket;
     try {
-      socket = new WebSocket(url, {
-        perMessageDeflate: false,
-        // ws checks the declared length (and the total of fragments) before it buffers a message.
-        maxPayload: this.maxPacketBytes,
-        handshakeTimeout: this.handshakeTimeoutMs,
-        followRedirects: false,
-        skipUTF8Validation: true,
-        // An all-zero mask makes ws skip masking: masking protects browsers' proxies, not links between runtimes.
-        generateMask: () => undefined,
-      });
+      link.dialing = dial(url, link.peer, this.settings, this);
     } catch (e) {
       this.giveUp(link, new ConnectionError(link.peer, `bad address ${url}`, { cause: e }));
       return;
     }
-    socket.binaryType = 'nodebuffer';
-    const conn = new DialedConnection(socket, url, this, this.highWaterBytes / 2);
-    conn.peer = link.peer;
-    link.dialing = conn;
-    let failure: Error | undefined;
-    socket.on('open', () => {
-      if (link.dialing !== conn) return;
-      conn.send(encodeHandshake(link.handshake(KIND_HELLO)));
-    });
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (conn.closed) return;
-      if (!isBinary) {
-        this.fail(conn, new MalformedPacketError(link.peer, 'text message'), CloseCode.protocol);
-        return;
-      }
-      this.onPacket(conn, data);
-    });
-    socket.on('error', (err: Error) => {
-      failure = err;
-    });
-    socket.on('close', (code: number, reason: Buffer) => {
-      conn.failure = failure;
-      conn.markClosed(code, reason.toString('utf8'));
-    });
     this.ensureSweep();
   }
 
-  /** Every packet from every connection comes here; nothing thrown leaves. */
-  private onPacket(conn: Connection, bytes: Buffer): void {
+  /** ConnectionEvents: a WebSocket opened; the dialer speaks first. */
+  opened(conn: Connection): void {
+    this.ensureSweep();
+    if (!conn.dialed) return;
+    const link = this.links.get(conn.peer as RuntimeId);
+    if (link === undefined || link.dialing !== conn) {
+      conn.close(CloseCode.superseded, 'no longer wanted');
+      return;
+    }
+    conn.send(encodeHandshake(link.handshake(KIND_HELLO)));
+  }
+
+  /** ConnectionEvents: every packet from every connection comes here; nothing thrown leaves. */
+  packet(conn: Connection, bytes: Buffer, isBinary: boolean): void {
     if (conn.closed) return;
     const label = conn.peer ?? UNKNOWN_PEER;
     try {
+      if (!isBinary) throw new MalformedPacketError(label, 'text message');
       checkHeader(bytes, label);
       if (!conn.established) {
         if (conn.dialed) this.onWelcome(conn, bytes);
-        else this.onHello(conn as AcceptedConnection, bytes);
+        else this.onHello(conn, bytes);
         return;
       }
       const link = this.links.get(conn.peer as RuntimeId);
@@ -448,7 +282,7 @@ export class UwsNetwork implements Network, ConnectionEvents {
   }
 
   /** The first packet on an accepted connection: the dialer's HELLO. */
-  private onHello(conn: AcceptedConnection, bytes: Uint8Array): void {
+  private onHello(conn: Connection, bytes: Uint8Array): void {
     const h = decodeHandshake(bytes, UNKNOWN_PEER);
     if (h.kind !== KIND_HELLO) throw new MalformedPacketError(h.from, 'expected HELLO');
     const att = this.attachment;
@@ -530,7 +364,7 @@ export class UwsNetwork implements Network, ConnectionEvents {
     const link = peer === undefined ? undefined : this.links.get(peer);
     if (peer === undefined || link === undefined || (link.dialing !== conn && link.conn !== conn)) {
       // Carried no link: only a message refused for its size is worth counting.
-      if (!conn.closedByUs && isTooBig(code, reason)) this.report(new OversizedFrameError(peer ?? UNKNOWN_PEER, undefined, this.maxPacketBytes), peer ?? UNKNOWN_PEER);
+      if (!conn.closedByUs && isTooBig(code, reason)) this.report(new OversizedFrameError(peer ?? UNKNOWN_PEER, undefined, this.settings.maxPacketBytes), peer ?? UNKNOWN_PEER);
       return;
     }
     if (link.dialing === conn) {
@@ -557,7 +391,7 @@ export class UwsNetwork implements Network, ConnectionEvents {
   drain(conn: Connection): void {
     const link = conn.peer === undefined ? undefined : this.links.get(conn.peer);
     if (link === undefined || link.conn !== conn || !link.blocked) return;
-    if (conn.buffered > this.highWaterBytes / 2) return;
+    if (conn.buffered > this.settings.highWaterBytes / 2) return;
     link.blocked = false;
     this.markDirty(link);
   }
@@ -572,7 +406,7 @@ export class UwsNetwork implements Network, ConnectionEvents {
         const cause = conn.failure;
         // ws reports a message over maxPayload as an error with this code, then closes.
         const wsTooBig = (cause as { code?: string } | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
-        if (wsTooBig || isTooBig(code, reason)) return new OversizedFrameError(peer, undefined, this.maxPacketBytes);
+        if (wsTooBig || isTooBig(code, reason)) return new OversizedFrameError(peer, undefined, this.settings.maxPacketBytes);
         const what = cause?.message ?? (reason === '' ? `closed with code ${code}` : `closed with code ${code}: ${reason}`);
         return new ConnectionError(peer, what, cause === undefined ? undefined : { cause });
       }
@@ -588,11 +422,11 @@ export class UwsNetwork implements Network, ConnectionEvents {
       return;
     }
     link.attempts++;
-    if (link.attempts >= this.backoff.maxAttempts) {
+    if (link.attempts >= this.settings.backoff.maxAttempts) {
       this.giveUp(link, undefined);
       return;
     }
-    const delay = backoffDelay(this.backoff, link.attempts, this.random);
+    const delay = backoffDelay(this.settings.backoff, link.attempts, this.settings.random);
     link.retry = setTimeout(() => {
       link.retry = undefined;
       if (this.links.get(link.peer) === link && link.conn === undefined) this.dial(link);
@@ -627,32 +461,32 @@ export class UwsNetwork implements Network, ConnectionEvents {
   /** Handshake timeouts and stalled peers, checked a few times per timeout. */
   private readonly sweep = (): void => {
     const now = Date.now();
-    for (const conn of this.accepted) {
-      if (!conn.established && now - conn.openedAt > this.handshakeTimeoutMs) {
-        this.fail(conn, new HandshakeTimeoutError(conn.peer ?? UNKNOWN_PEER, this.handshakeTimeoutMs), CloseCode.handshakeTimeout);
+    for (const conn of this.listener?.connections ?? []) {
+      if (!conn.established && now - conn.openedAt > this.settings.handshakeTimeoutMs) {
+        this.fail(conn, new HandshakeTimeoutError(conn.peer ?? UNKNOWN_PEER, this.settings.handshakeTimeoutMs), CloseCode.handshakeTimeout);
       }
     }
     for (const link of [...this.links.values()]) {
       const d = link.dialing;
-      if (d !== undefined && now - d.openedAt > this.handshakeTimeoutMs) {
-        this.report(new HandshakeTimeoutError(link.peer, this.handshakeTimeoutMs), link.peer);
+      if (d !== undefined && now - d.openedAt > this.settings.handshakeTimeoutMs) {
+        this.report(new HandshakeTimeoutError(link.peer, this.settings.handshakeTimeoutMs), link.peer);
         d.close(CloseCode.handshakeTimeout, 'handshake timeout');
       }
       const c = link.conn;
-      if (c !== undefined && link.queue.outstanding > 0 && now - link.lastProgressAt > this.ackTimeoutMs) {
+      if (c !== undefined && link.queue.outstanding > 0 && now - link.lastProgressAt > this.settings.ackTimeoutMs) {
         link.conn = undefined;
         link.blocked = false;
-        this.report(new PeerStalledError(link.peer, this.ackTimeoutMs), link.peer);
+        this.report(new PeerStalledError(link.peer, this.settings.ackTimeoutMs), link.peer);
         c.close(CloseCode.stalled, 'no acknowledgement');
         this.scheduleReconnect(link);
       }
     }
-    if (this.attachment === undefined && this.accepted.size === 0) this.stopSweep();
+    if (this.attachment === undefined && (this.listener?.connections.size ?? 0) === 0) this.stopSweep();
   };
 
   private ensureSweep(): void {
     if (this.sweepTimer !== undefined) return;
-    const period = Math.min(1000, Math.max(10, Math.floor(Math.min(this.handshakeTimeoutMs, this.ackTimeoutMs) / 4)));
+    const period = Math.min(1000, Math.max(10, Math.floor(Math.min(this.settings.handshakeTimeoutMs, this.settings.ackTimeoutMs) / 4)));
     this.sweepTimer = setInterval(this.sweep, period);
     this.sweepTimer.unref();
   }
@@ -696,9 +530,9 @@ export class UwsNetwork implements Network, ConnectionEvents {
     this.host = {
       self: att.id,
       incarnation: att.incarnation,
-      maxFrameBytes: this.maxFrameBytes,
-      maxPacketBytes: this.maxPacketBytes,
-      highWaterBytes: this.highWaterBytes,
+      maxFrameBytes: this.settings.maxFrameBytes,
+      maxPacketBytes: this.settings.maxPacketBytes,
+      highWaterBytes: this.settings.highWaterBytes,
       stats: this.stats,
       deliver: (from, frame) => net.deliver(from, frame),
       report: (error, peer) => net.report(error, peer),
@@ -719,9 +553,4 @@ export class UwsNetwork implements Network, ConnectionEvents {
 /** uWS closes with 1006 and this reason, ws with 1009, when a message passes the size limit. */
 function isTooBig(code: number, reason: string): boolean {
   return code === CloseCode.tooBig || /too big/i.test(reason);
-}
-
-function positive(value: number, name: string, min: number): number {
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer of at least ${min}, got ${value}`);
-  return value;
 }
