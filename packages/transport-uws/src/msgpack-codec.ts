@@ -1,5 +1,5 @@
 import { type Codec, type Frame, MalformedFrameError, checkFrame } from '@escher/core';
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
 
 /** Version byte in front of every frame this codec writes; a frame with another is refused. */
 export const MSGPACK_CODEC_VERSION = 1;
@@ -66,10 +66,10 @@ export class MsgpackCodec implements Codec {
   }
 
   encode(frame: Frame): Uint8Array {
-    const body = this.packr.pack(frame);
-    const out = new Uint8Array(body.length + 1);
+    // msgpackr leaves one byte free in front for the version, instead of a copy. What pack returns is the
+    // caller's to keep: msgpackr writes later values after it, or in a new buffer, never over it.
+    const out = this.packr.pack(frame, RESERVE_START_SPACE | 1);
     out[0] = MSGPACK_CODEC_VERSION;
-    out.set(body, 1);
     return out;
   }
 

@@ -49,6 +49,15 @@ describe('MsgpackCodec', () => {
       expect(dec.decode(a)).to.deep.equal(frame);
     });
 
+    it('should hand out bytes that later encodes never overwrite (they are sent and held unacknowledged)', () => {
+      const c = new MsgpackCodec();
+      const kept = c.encode(frame);
+      const copy = Uint8Array.from(kept);
+      for (let i = 0; i < 2000; i++) c.encode({ v: 1, from: 'r9', messages: [{ id: i + 1, src: '/x', dst: '/y', payload: 'z'.repeat(i % 300) }] });
+      expect(Buffer.compare(Buffer.from(kept), Buffer.from(copy))).to.equal(0);
+      expect(c.decode(kept)).to.deep.equal(frame);
+    });
+
     it('should start with its version byte and be smaller than JSON', () => {
       const bytes = new MsgpackCodec().encode(frame);
       expect(bytes[0]).to.equal(MSGPACK_CODEC_VERSION);
