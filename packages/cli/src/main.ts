@@ -4,9 +4,20 @@
  * (`pki-commands.ts` for `escher pki …`); this file only dispatches.
  */
 import { type Output, processOutput } from './output';
+import { CLUSTER_USAGE, runCluster } from './cluster-commands';
 import { PKI_USAGE, runPki } from './pki-commands';
 
-const USAGE = ['usage: escher <group> <command> [arguments]', '', 'groups:', '  pki    keys and certificates of a system', '', PKI_USAGE].join('\n');
+const USAGE = [
+  'usage: escher <group> <command> [arguments]',
+  '',
+  'groups:',
+  '  pki      keys and certificates of a system',
+  '  cluster  run a system description across processes',
+  '',
+  PKI_USAGE,
+  '',
+  CLUSTER_USAGE,
+].join('\n');
 
 /** Runs the command line and returns the exit code (0 ok, 1 refused, 2 bad command line). */
 export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
@@ -14,6 +25,8 @@ export async function main(argv: readonly string[], output: Output = processOutp
   switch (group) {
     case 'pki':
       return runPki(rest, output);
+    case 'cluster':
+      return runCluster(rest, output);
     case '--help':
     case '-h':
     case 'help':
