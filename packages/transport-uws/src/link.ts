@@ -67,6 +67,8 @@ export class Link {
   attempts = 0;
   /** Pending reconnection timer. */
   retry: NodeJS.Timeout | undefined;
+  /** The last handshake showed a new incarnation of a peer known before; the network reports it once established. */
+  restarted = false;
   /** When the peer last acknowledged something new (or frames became outstanding). */
   lastProgressAt = 0;
 
@@ -100,7 +102,10 @@ export class Link {
       throw new SequenceError(this.peer, `peer claims frame ${h.received}, only ${q.next - 1} were sent`);
     }
     if (this.peerIncarnation !== h.incarnation) {
-      if (this.peerIncarnation !== 0) this.host.stats.framesDroppedPeerRestarted += q.dropWritten();
+      if (this.peerIncarnation !== 0) {
+        this.host.stats.framesDroppedPeerRestarted += q.dropWritten();
+        this.restarted = true;
+      }
       this.peerIncarnation = h.incarnation;
       // Frames the peer wrote to an incarnation of ours it knew before are dropped on its side too (see adopt there).
       const stale = h.peerIncarnation !== 0 && h.peerIncarnation !== this.host.incarnation;

@@ -35,6 +35,12 @@ export interface UwsNetworkOptions {
   readonly random?: () => number;
   /** Called with every error, after it is counted in `UwsNetwork.errors`. */
   readonly onError?: (error: TransportError, peer: RuntimeId) => void;
+  /**
+   * Called when a handshake shows that `peer` restarted (a new incarnation),
+   * once its new link is up. A `SecureNetwork` above should `rekey(peer)`:
+   * the restarted peer has lost the old session's keys.
+   */
+  readonly onPeerRestart?: (peer: RuntimeId) => void;
 }
 
 /** Counts of what a `UwsNetwork` did. */
@@ -43,6 +49,8 @@ export interface UwsNetworkStats extends LinkStats {
   framesDropped: number;
   /** Incoming connections refused because the connection this side dialled is kept (simultaneous dial). */
   duplicatesRefused: number;
+  /** Handshakes that showed a peer had restarted. */
+  peerRestarts: number;
 }
 
 /** Where the listener is bound. */

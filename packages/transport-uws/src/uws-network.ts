@@ -71,6 +71,7 @@ export class UwsNetwork implements Network, ConnectionEvents {
     connectionsEstablished: 0,
     framesDropped: 0,
     duplicatesRefused: 0,
+    peerRestarts: 0,
   };
   private readonly settings: Settings;
   private attachment: Attachment | undefined;
@@ -318,6 +319,7 @@ export class UwsNetwork implements Network, ConnectionEvents {
     conn.send(encodeHandshake(link.handshake(KIND_WELCOME)));
     link.establish(conn, Date.now());
     this.markDirty(link);
+    this.noticeRestart(link);
   }
 
   /** The first packet on a dialled connection: the acceptor's WELCOME. */
@@ -338,6 +340,7 @@ export class UwsNetwork implements Network, ConnectionEvents {
     if (link.conn !== undefined) this.supersede(link, link.conn);
     link.establish(conn, Date.now());
     this.markDirty(link);
+    this.noticeRestart(link);
   }
 
   private refuse(conn: Connection, peer: RuntimeId, code: number, reason: string): void {
@@ -538,6 +541,18 @@ export class UwsNetwork implements Network, ConnectionEvents {
       report: (error, peer) => net.report(error, peer),
     };
     return this.host;
+  }
+
+  /** Tells `onPeerRestart` once per restart seen in a handshake. */
+  private noticeRestart(link: Link): void {
+    if (!link.restarted) return;
+    link.restarted = false;
+    this.stats.peerRestarts++;
+    try {
+      this.options.onPeerRestart?.(link.peer);
+    } catch {
+      // A listener's failure must not reach the socket callback that delivered the handshake.
+    }
   }
 
   private report(error: TransportError, peer: RuntimeId): void {

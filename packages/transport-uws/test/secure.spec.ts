@@ -34,10 +34,12 @@ describe('UwsNetwork under SecureNetwork, with runtimes', () => {
     await cluster.close();
   });
 
-  /** A runtime over uWS, authenticated by `identity`, speaking msgpack. */
-  async function runtime(id: string, identity: Identity, trust: TrustStore, discovery: MemoryDiscovery) {
-    const uws = await cluster.network(id);
+  /** A runtime over uWS, authenticated by `identity`, speaking msgpack; `rekey`: new sessions with restarted peers. */
+  async function runtime(id: string, identity: Identity, trust: TrustStore, discovery: MemoryDiscovery, rekey = false) {
+    let late: SecureNetwork | undefined;
+    const uws = await cluster.network(id, rekey ? { onPeerRestart: (peer) => late?.rekey(peer) } : {});
     const secure = new SecureNetwork(uws, { identities: [identity], trust, protection: 'mac' });
+    late = secure;
     const rt = createRuntime({ id, network: secure, discovery, codec: new MsgpackCodec() });
     runtimes.push(rt);
     return { uws, secure, rt };
@@ -97,5 +99,33 @@ describe('UwsNetwork under SecureNetwork, with runtimes', () => {
     expect(await until(() => seen.length === 1 && dropped.length === 1)).to.equal(true);
     expect(seen).to.deep.equal([['/client', 'genuine']]);
     expect(dropped).to.deep.equal(['ESCHER_FORGED_SOURCE']);
+  });
+
+  it('should tell onPeerRestart when a peer comes back as a new incarnation, and reach it again (rekeyed)', async () => {
+    const sys = system();
+    const discovery = new MemoryDiscovery();
+    const client = await runtime('r1', sys.certify('/client'), sys.trust(), discovery, true);
+    const first = await runtime('r2', sys.certify('/server'), sys.trust(), discovery);
+    const seen: unknown[] = [];
+    first.rt.spawn('/server', (m) => void seen.push(m.payload));
+    client.rt.spawn('/client', () => undefined);
+    client.rt.send('/client', '/server', 'before');
+    expect(await until(() => seen.length === 1)).to.equal(true);
+    const handshakes = client.secure.stats.handshakesStarted;
+    // The server restarts: same address, a new incarnation, a new SecureNetwork that knows nothing of the old session.
+    first.rt.close();
+    const secure2 = new SecureNetwork(first.uws, { identities: [sys.certify('/server')], trust: sys.trust(), protection: 'mac' });
+    const rt2 = createRuntime({ id: 'r2', network: secure2, discovery, codec: new MsgpackCodec() });
+    runtimes.push(rt2);
+    const after: unknown[] = [];
+    rt2.spawn('/server', (m) => void after.push(m.payload));
+    // The client retries, as its outbox would, a bounded number of times.
+    for (let i = 0; i < 50 && after.length === 0; i++) {
+      client.rt.send('/client', '/server', `after ${i}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(after.length).to.be.greaterThan(0);
+    expect(client.uws.stats.peerRestarts).to.equal(1);
+    expect(client.secure.stats.handshakesStarted).to.be.greaterThan(handshakes);
   });
 });

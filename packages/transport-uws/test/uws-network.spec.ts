@@ -235,6 +235,7 @@ describe('UwsNetwork', () => {
         expect(indices(got2)).to.deep.equal([11]);
         expect(indices(b.got)).to.deep.equal(range(0, 11));
         expect(a.net.stats.framesDroppedPeerRestarted).to.equal(10);
+        expect(a.net.stats.peerRestarts).to.equal(1);
         e2.close();
       } finally {
         await relay.close();
