@@ -1,10 +1,13 @@
 import type { Frame, WireMessage } from '@escher/core';
 import { MsgpackCodec } from '@escher/transport-uws';
 
-/** Runtime ids and agent paths of the benchmark's two sides. */
+/** Runtime id of the sending side (this process). */
 export const CLIENT = 'client';
+/** Runtime id of the receiving side (the child process). */
 export const SERVER = 'server';
+/** Agent that sends every message. */
 export const CLIENT_PATH = '/client';
+/** Agent every message is for. */
 export const SERVER_PATH = '/server';
 
 /** Messages per frame: what a busy runtime puts in one frame to one destination. */

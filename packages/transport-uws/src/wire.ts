@@ -14,10 +14,13 @@ import { MalformedPacketError, OversizedFrameError } from './errors';
 
 /** Version of the link packet layout; a packet of another version is refused. */
 export const LINK_VERSION = 1;
-/** Packet kinds. */
+/** Packet kind: the dialer's handshake. */
 export const KIND_HELLO = 1;
+/** Packet kind: the acceptor's answer to a HELLO. */
 export const KIND_WELCOME = 2;
+/** Packet kind: frames, with an acknowledgement of the other direction. */
 export const KIND_DATA = 3;
+/** Packet kind: an acknowledgement alone. */
 export const KIND_ACK = 4;
 
 /** Bytes of a DATA packet before its first frame. */
