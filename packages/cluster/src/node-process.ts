@@ -47,9 +47,15 @@ export async function startNode(config: NodeConfig, registry: (env: NodeEnv) => 
   const store = KeyStore.open(config.keyStoreDir);
   const identities = agents.map((p) => store.identity(p));
   const discovery = new NatsDiscovery({ servers: config.nats, system: config.system, identities, trust: store.trustStore(), heartbeatMs: 500 });
-  const transport = new UwsNetwork({ resolve: (rt) => discovery.addressOf(rt), listen: { host: config.host ?? '127.0.0.1', port: 0 } });
+  let network: SecureNetwork | undefined;
+  const transport = new UwsNetwork({
+    resolve: (rt) => discovery.addressOf(rt),
+    listen: { host: config.host ?? '127.0.0.1', port: 0 },
+    // A peer that restarted has lost its sessions: offer a new one at once rather than on its first refusal.
+    onPeerRestart: (peer) => network?.rekey(peer),
+  });
   const address = (await transport.start()).url;
-  const network = new SecureNetwork(transport, { identities, trust: store.trustStore(), protection: config.protection });
+  network = new SecureNetwork(transport, { identities, trust: store.trustStore(), protection: config.protection });
   const authority = new CertifiedMergeAuthority(store.trustStore());
   authority.follow(network);
   const specs = specsOf(description);
@@ -70,6 +76,7 @@ export async function startNode(config: NodeConfig, registry: (env: NodeEnv) => 
     async close() {
       runtime.close();
       await discovery.close();
+      await transport.stop();
     },
   };
 }
