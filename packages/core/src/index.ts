@@ -42,3 +42,4 @@ export { NETWORK, type Network, type NetworkEndpoint, type RuntimeId } from './s
 export { MemoryNetwork } from './services/memory-network';
 export { DISCOVERY, type Discovery, type DiscoveryChange } from './services/discovery';
 export { MemoryDiscovery } from './services/memory-discovery';
+export { ErrorCounters } from './error-counters';

@@ -1,6 +1,7 @@
 import { type EscherError, Path } from '@escher/core';
 import { type CertificateChain, PkiError, RejectionCounters, type TrustStore, type VerifiedChain } from '@escher/pki';
 import { RefinedAwayError, StaleEpochError, TagMismatchError, UncertifiedSourceError, UnrefinedAncestorError } from './errors';
+import { ForeignSpecs } from './foreign-specs';
 import type { MergeAuthority } from './merge-authority';
 import { CompiledMergeSpec, type MergeSpec } from './merge-spec';
 import type { MuTag } from './mu-tag';
@@ -18,8 +19,6 @@ interface CertifiedLink {
   readonly hash: string;
 }
 
-/** Largest number of distinct specs remembered from the wire. */
-const FOREIGN_SPEC_CACHE = 256;
 
 /**
  * A {@link MergeAuthority} that believes only certificates (Escher §2.4,
@@ -43,7 +42,7 @@ export class CertifiedMergeAuthority implements MergeAuthority {
   private readonly links = new Map<Path, Map<number, CertifiedLink>>();
   /** μ-lists of the physical agents of this runtime. */
   private readonly local = new Map<Path, readonly MuTag[]>();
-  private readonly foreign = new Map<string, CompiledMergeSpec | EscherError>();
+  private readonly foreign = new ForeignSpecs();
   private generation = 0;
   private trustVersion: number;
   /** Chains refused by this authority's own trust store, by error code. */
@@ -153,7 +152,7 @@ export class CertifiedMergeAuthority implements MergeAuthority {
     }
     if (link.issuer !== parent) return new TagMismatchError(src, parent, `${src} is certified by ${link.issuer}`);
     if (t.hash !== link.hash) return new TagMismatchError(src, parent, 'the tag hash is not the merge-spec hash in the certificate');
-    const compiled = this.compile(t.spec);
+    const compiled = this.foreign.compile(t.spec);
     if (!(compiled instanceof CompiledMergeSpec)) return compiled;
     if (compiled.hash !== link.hash) return new TagMismatchError(src, parent, 'the spec carried in the tag does not hash to the certified hash');
     return compiled;
@@ -170,27 +169,5 @@ export class CertifiedMergeAuthority implements MergeAuthority {
       if (newest < floor) return new RefinedAwayError(p, floor);
     }
     return undefined;
-  }
-
-  private compile(spec: unknown): CompiledMergeSpec | EscherError {
-    let key: string;
-    try {
-      key = JSON.stringify(spec) ?? '';
-    } catch {
-      key = '';
-    }
-    let c = key === '' ? undefined : this.foreign.get(key);
-    if (c === undefined) {
-      try {
-        c = CompiledMergeSpec.from(spec);
-      } catch (e) {
-        c = e as EscherError;
-      }
-      if (key !== '') {
-        if (this.foreign.size >= FOREIGN_SPEC_CACHE) this.foreign.clear();
-        this.foreign.set(key, c);
-      }
-    }
-    return c;
   }
 }

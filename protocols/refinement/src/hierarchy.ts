@@ -1,6 +1,7 @@
 import { type EscherError, Path } from '@escher/core';
 import { Subject } from 'rxjs';
 import { HierarchyError, RefinedAwayError, StaleEpochError, TagMismatchError, UnrefinedAncestorError } from './errors';
+import { ForeignSpecs } from './foreign-specs';
 import type { MergeAuthority } from './merge-authority';
 import { CompiledMergeSpec } from './merge-spec';
 import type { MuTag } from './mu-tag';
@@ -69,8 +70,6 @@ interface Previous {
   readonly until: number;
 }
 
-/** Largest number of foreign spec encodings remembered (specs that arrived over the wire). */
-const FOREIGN_SPEC_CACHE = 256;
 
 /**
  * The refinement hierarchy as its managers know it (Escher §2.2, §2.4):
@@ -90,7 +89,7 @@ export class Hierarchy implements MergeAuthority {
   private readonly removed = new Map<Path, number>();
   private readonly muLists = new Map<Path, readonly MuTag[] | EscherError>();
   private muListsVersion = -1;
-  private readonly foreign = new Map<string, CompiledMergeSpec | EscherError>();
+  private readonly foreign = new ForeignSpecs();
   private readonly now: () => number;
   private readonly graceMs: number;
   private readonly subject = new Subject<HierarchyChange>();
@@ -249,7 +248,7 @@ export class Hierarchy implements MergeAuthority {
     if (t.hash !== certified.hash) return new TagMismatchError(src, parent, 'the tag hash is not the hash of the registered merge spec');
     if (t.spec !== certified.spec) {
       // Arrived over the wire: the spec it carries must itself hash to the certified value.
-      const compiled = this.compileForeign(t.spec);
+      const compiled = this.foreign.compile(t.spec);
       if (!(compiled instanceof CompiledMergeSpec)) return compiled;
       if (compiled.hash !== certified.hash) return new TagMismatchError(src, parent, 'the spec carried in the tag does not hash to the tag hash');
     }
@@ -275,28 +274,6 @@ export class Hierarchy implements MergeAuthority {
       out.push(r.tag);
     }
     return Object.freeze(out);
-  }
-
-  private compileForeign(spec: unknown): CompiledMergeSpec | EscherError {
-    let key: string;
-    try {
-      key = JSON.stringify(spec) ?? 'undefined';
-    } catch {
-      key = '';
-    }
-    let c = key === '' ? undefined : this.foreign.get(key);
-    if (c === undefined) {
-      try {
-        c = CompiledMergeSpec.from(spec);
-      } catch (e) {
-        c = e as EscherError;
-      }
-      if (key !== '') {
-        if (this.foreign.size >= FOREIGN_SPEC_CACHE) this.foreign.clear();
-        this.foreign.set(key, c);
-      }
-    }
-    return c;
   }
 
   /** A non-root agent must be a declared child of a refined parent (or sit at depth 1). */

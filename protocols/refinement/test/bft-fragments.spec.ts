@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { type AgentContext, type Continuation, type DeterministicBehavior, type Envelope, Metaobject, type Path } from '@escher/core';
+import { type AgentContext, type Continuation, type Envelope, Metaobject, type Path } from '@escher/core';
 import { Delay, Duplicate, type Rng, type Simulator, assertSeedsPassed, runSeeds } from '@escher/sim';
 import { Manager, canonicalJson } from '../src';
+import { Doubler } from './replicas';
 
 const REPLAY = 'npx mocha --no-config protocols/refinement/dist/test/bft-fragments.spec.js';
 
@@ -24,14 +25,6 @@ class Rewriter extends Metaobject {
     if (this.id !== undefined) msg.id = this.id;
     if (this.mark !== undefined) msg.roleTags = { ...msg.roleTags, escher: this.mark };
     next(msg);
-  }
-}
-
-/** An honest replica: doubles each request's value. */
-class Doubler implements DeterministicBehavior {
-  readonly deterministic = true;
-  receive(msg: Envelope, ctx: AgentContext): void {
-    ctx.reply(msg, { v: (msg.payload as { v: number }).v * 2 });
   }
 }
 

@@ -1,20 +1,13 @@
 import { expect } from 'chai';
-import { type AgentContext, type DeterministicBehavior, type Envelope, type Frame, JsonCodec, Path, type NetworkEndpoint, type WireMessage } from '@escher/core';
+import { type AgentContext, type Envelope, type Frame, JsonCodec, Path, type NetworkEndpoint, type WireMessage } from '@escher/core';
 import { type Identity, initPki } from '@escher/pki';
 import { Delay, type FaultLayer, type InFlight, type Rng, assertSeedsPassed, runSeeds } from '@escher/sim';
 import { CompiledMergeSpec, type MuTag } from '../src';
+import { Doubler } from './replicas';
 import { SecureWorld } from './secure-world';
 
 const REPLAY = 'npx mocha --no-config protocols/refinement/dist/test/byzantine.spec.js';
 const codec = new JsonCodec();
-
-/** An honest replica: doubles each request's value. */
-class Doubler implements DeterministicBehavior {
-  readonly deterministic = true;
-  receive(msg: Envelope, ctx: AgentContext): void {
-    ctx.reply(msg, { v: (msg.payload as { v: number }).v * 2 });
-  }
-}
 
 /** Sends requests 1..n one at a time to /kv, the next once the reply to the previous has arrived. */
 class SequentialClient {
