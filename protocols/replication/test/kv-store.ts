@@ -1,3 +1,4 @@
+import type { Rng } from '@escher/sim';
 import type { AgentContext, DeterministicBehavior, Envelope } from '@escher/core';
 
 /** One key-value operation. A missing key reads as "". */
@@ -106,5 +107,28 @@ export class KvStore implements DeterministicBehavior {
   private write(key: string, before: string, value: string): void {
     this.previous.set(key, before);
     this.data.set(key, value);
+  }
+}
+
+/**
+ * A random operation of the workload on keys x and y: a get, put, append, or
+ * a cas from the value this client last read (so some succeed). `value` is
+ * unique to the client and operation, which the checkers rely on.
+ */
+export function randomKvOp(rng: Rng, value: string, lastRead: ReadonlyMap<string, string>): KvOp {
+  const key = rng.pick(['x', 'y']);
+  const f = rng.pick(['get', 'put', 'append', 'cas'] as const);
+  switch (f) {
+    case 'get':
+      return { f, key };
+    case 'put':
+    case 'append':
+      return { f, key, value };
+    case 'cas':
+      return { f, key, from: lastRead.get(key) ?? '', to: value };
+    default: {
+      const never: never = f;
+      throw new Error(`unknown operation ${String(never)}`);
+    }
   }
 }

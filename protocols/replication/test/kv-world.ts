@@ -2,7 +2,7 @@ import { type AgentContext, type Behavior, type Envelope, Path, type RuntimeId }
 import { History } from '@escher/linearizability';
 import type { FaultLayer, InFlight, Rng, Simulator } from '@escher/sim';
 import { Replication, type ReplicationOptions } from '../src';
-import { type KvOp, type KvReply, type KvRequest, KvStore, PrefixChecker } from './kv-store';
+import { type KvOp, type KvReply, type KvRequest, KvStore, PrefixChecker, randomKvOp } from './kv-store';
 
 /**
  * Cuts the links between two sets of runtimes while `active` (the others,
@@ -205,21 +205,6 @@ export class KvClient implements Behavior {
   }
 
   private nextOp(): KvOp {
-    const key = this.rng.pick(['x', 'y']);
-    const value = `${this.index}.${this.n}`;
-    const f = this.rng.pick(['get', 'put', 'append', 'cas'] as const);
-    switch (f) {
-      case 'get':
-        return { f, key };
-      case 'put':
-      case 'append':
-        return { f, key, value };
-      case 'cas':
-        return { f, key, from: this.lastRead.get(key) ?? '', to: value };
-      default: {
-        const never: never = f;
-        throw new Error(`unknown operation ${String(never)}`);
-      }
-    }
+    return randomKvOp(this.rng, `${this.index}.${this.n}`, this.lastRead);
   }
 }

@@ -3,7 +3,7 @@ import { History } from '@escher/linearizability';
 import { Manager } from '@escher/protocol-refinement';
 import type { Rng, Simulator } from '@escher/sim';
 import { type Command, FileStorage, MemoryStorage, type RaftStorage, ReplicationWrapper, type ReplicationWrapperOptions, nextIncarnation } from '../src';
-import { type KvOp, type KvReply, type KvRequest, KvStore, PrefixChecker } from './kv-store';
+import { type KvOp, type KvReply, type KvRequest, KvStore, PrefixChecker, randomKvOp } from './kv-store';
 
 /** Settings of a {@link RestartWorld}. */
 export interface RestartWorldOptions {
@@ -341,21 +341,6 @@ export class OnceClient implements Behavior {
   }
 
   private nextOp(): KvOp {
-    const key = this.rng.pick(['x', 'y']);
-    const value = `${this.session}.${this.n}`;
-    const f = this.rng.pick(['get', 'put', 'append', 'cas'] as const);
-    switch (f) {
-      case 'get':
-        return { f, key };
-      case 'put':
-      case 'append':
-        return { f, key, value };
-      case 'cas':
-        return { f, key, from: this.lastRead.get(key) ?? '', to: value };
-      default: {
-        const never: never = f;
-        throw new Error(`unknown operation ${String(never)}`);
-      }
-    }
+    return randomKvOp(this.rng, `${this.session}.${this.n}`, this.lastRead);
   }
 }
